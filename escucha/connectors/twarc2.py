@@ -1,0 +1,200 @@
+"""X / Twitter API v2 responses as saved by twarc2: one response page (data + includes) per line."""
+from __future__ import annotations
+
+import duckdb
+
+from escucha.calendar import Calendar
+from escucha.connectors.base import (
+    ParsedFile,
+    RejectedFile,
+    SourceFile,
+    calendar_reason_sql,
+    fetch_int,
+    read_lines_sql,
+)
+
+FORMAT = "twarc2"
+NETWORK = "x"
+
+
+def ref_id(kind: str) -> str:
+    """SQL for the id of the referenced tweet of one kind (replied_to, retweeted, quoted)."""
+    return (
+        "list_filter(json_transform(t.tw -> 'referenced_tweets', "
+        "'[{\"type\":\"VARCHAR\",\"id\":\"VARCHAR\"}]'), "
+        f"lambda r: r.type = '{kind}')[1].id"
+    )
+
+
+def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> ParsedFile:
+    """Parse one twarc2 file into temp tables x_posts, x_users and quarantine."""
+    con.execute(f"create or replace temp table _lines as {read_lines_sql()}", {"path": str(src.path)})
+    con.execute(
+        """
+        create or replace temp table _pages as
+        select source_line, raw::json as page
+        from _lines
+        where raw is not null and trim(raw) <> '' and json_valid(raw)
+          and json_type(raw::json) = 'OBJECT'
+          and (json_exists(raw::json, '$.data') or json_exists(raw::json, '$.meta'))
+        """
+    )
+    lines = fetch_int(con, "select count(*) from _lines where raw is not null and trim(raw) <> ''")
+    pages = fetch_int(con, "select count(*) from _pages")
+    if lines and not pages:
+        raise RejectedFile(src.original_name, "not an X API v2 / twarc2 file: no line has 'data' or 'meta'")
+
+    con.execute(
+        """
+        create or replace temp table _tweets as
+        select p.source_line, t.tw,
+               json_extract_string(p.page, '$.__twarc.retrieved_at') as retrieved_at
+        from _pages p, unnest(json_extract(p.page, '$.data[*]')) as t(tw)
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table _included as
+        select distinct p.source_line,
+               json_extract_string(t.tw, '$.id') as id,
+               json_extract_string(t.tw, '$.author_id') as author_id
+        from _pages p, unnest(json_extract(p.page, '$.includes.tweets[*]')) as t(tw)
+        """
+    )
+    day_reason = calendar_reason_sql("cast(created_at as date)", cal)
+    con.execute(
+        f"""
+        create or replace temp table _typed as
+        with base as (
+            select
+                source_line,
+                tw,
+                json_extract_string(tw, '$.id') as id,
+                json_extract_string(tw, '$.author_id') as author_id,
+                try_strptime(json_extract_string(tw, '$.created_at'),
+                             ['%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%M:%SZ']) as created_at,
+                try_strptime(retrieved_at, ['%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%dT%H:%M:%S%z'])
+                    as collected_at
+            from _tweets
+        )
+        select *,
+            case
+                when id is null or id = '' then 'tweet has no id'
+                when not regexp_full_match(id, '[0-9]+') then 'tweet id is not numeric: ' || id
+                when created_at is null then 'tweet ' || id || ' has no parseable created_at'
+                when author_id is null or author_id = '' then 'tweet ' || id || ' has no author_id'
+                else {day_reason}
+            end as reason
+        from base
+        """
+    )
+    con.execute(
+        f"""
+        create or replace temp table x_posts as
+        select
+            t.id,
+            t.author_id,
+            t.created_at,
+            cast(t.created_at as date) as day,
+            json_extract_string(t.tw, '$.text') as text,
+            json_extract_string(t.tw, '$.lang') as lang,
+            json_extract_string(t.tw, '$.conversation_id') as conversation_id,
+            json_extract_string(t.tw, '$.in_reply_to_user_id') as in_reply_to_user_id,
+            {ref_id('replied_to')} as replied_to_id,
+            {ref_id('retweeted')} as retweeted_id,
+            {ref_id('quoted')} as quoted_id,
+            json_extract_string(t.tw, '$.entities.mentions[*].username') as mention_usernames,
+            json_extract_string(t.tw, '$.entities.mentions[*].id') as mention_ids,
+            json_extract_string(t.tw, '$.entities.hashtags[*].tag') as hashtags,
+            coalesce(json_extract_string(t.tw, '$.entities.urls[*].expanded_url'),
+                     json_extract_string(t.tw, '$.entities.urls[*].url')) as urls,
+            try_cast(json_extract_string(t.tw, '$.public_metrics.like_count') as bigint) as like_count,
+            try_cast(json_extract_string(t.tw, '$.public_metrics.retweet_count') as bigint) as retweet_count,
+            try_cast(json_extract_string(t.tw, '$.public_metrics.reply_count') as bigint) as reply_count,
+            try_cast(json_extract_string(t.tw, '$.public_metrics.quote_count') as bigint) as quote_count,
+            try_cast(json_extract_string(t.tw, '$.public_metrics.impression_count') as bigint)
+                as impression_count,
+            t.collected_at,
+            t.source_line
+        from _typed t
+        where t.reason is null
+        """
+    )
+    # Authors of replied-to, retweeted and quoted tweets, from the same page's includes.
+    con.execute(
+        """
+        create or replace temp table x_posts as
+        select p.*,
+            coalesce(p.in_reply_to_user_id, r.author_id) as replied_to_author_id,
+            s.author_id as retweeted_author_id,
+            q.author_id as quoted_author_id
+        from x_posts p
+        left join _included r on r.source_line = p.source_line and r.id = p.replied_to_id
+        left join _included s on s.source_line = p.source_line and s.id = p.retweeted_id
+        left join _included q on q.source_line = p.source_line and q.id = p.quoted_id
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table x_users as
+        with page_day as (
+            select source_line, min(day) as day, max(collected_at) as collected_at
+            from x_posts group by source_line
+        ),
+        users as (
+            select p.source_line, u.usr
+            from _pages p, unnest(json_extract(p.page, '$.includes.users[*]')) as u(usr)
+        ),
+        typed as (
+            select
+                json_extract_string(u.usr, '$.id') as id,
+                json_extract_string(u.usr, '$.username') as username,
+                json_extract_string(u.usr, '$.name') as name,
+                json_extract_string(u.usr, '$.description') as description,
+                json_extract_string(u.usr, '$.location') as location,
+                try_strptime(json_extract_string(u.usr, '$.created_at'),
+                             ['%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%M:%SZ']) as created_at,
+                try_cast(json_extract_string(u.usr, '$.verified') as boolean) as verified,
+                try_cast(json_extract_string(u.usr, '$.public_metrics.followers_count') as bigint)
+                    as followers_count,
+                try_cast(json_extract_string(u.usr, '$.public_metrics.following_count') as bigint)
+                    as following_count,
+                try_cast(json_extract_string(u.usr, '$.public_metrics.tweet_count') as bigint)
+                    as tweet_count,
+                d.collected_at,
+                d.day,
+                u.source_line
+            from users u
+            join page_day d using (source_line)
+        )
+        select * exclude (rn) from (
+            select *, row_number() over (partition by id, day order by source_line desc) as rn
+            from typed where id is not null
+        ) where rn = 1
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table quarantine as
+        select source_line, null::date as day, 'line is not valid JSON' as reason,
+               left(raw, 200) as raw_excerpt
+        from _lines
+        where raw is not null and trim(raw) <> '' and not json_valid(raw)
+        union all
+        select source_line, null::date, 'line is JSON but not an API response page (no data or meta)',
+               left(raw, 200)
+        from _lines
+        where raw is not null and trim(raw) <> '' and json_valid(raw)
+          and source_line not in (select source_line from _pages)
+        union all
+        select source_line, try_cast(created_at as date), reason, left(tw::varchar, 200)
+        from _typed where reason is not null
+        """
+    )
+    tweets = fetch_int(con, "select count(*) from _tweets")
+    bad_lines = fetch_int(con, "select count(*) from quarantine where day is null and reason like 'line%'")
+    return ParsedFile(
+        entities={"x/posts": "x_posts", "x/users": "x_users"},
+        quarantine="quarantine",
+        rows_in=tweets + bad_lines,
+    )

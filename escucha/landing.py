@@ -1,0 +1,283 @@
+"""From inbox to lake: archive raw files by checksum, parse them once, land day partitions.
+
+A raw file is parsed once, when it is archived, into `archive/<sha256>.parsed/` (one Parquet per lake
+entity plus its quarantine) and a manifest `archive/<sha256>.json` written last, so a crash leaves no
+half-archived file. Landing a window of days rewrites exactly those days of the lake from every archived
+file that touches them, so a rerun gives the same lake.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+
+from escucha.calendar import Calendar, collection_calendar
+from escucha.connectors import ENTITIES, PARSERS, RejectedFile, SourceFile, detect_format
+from escucha.home import DataHome
+
+
+
+@dataclass
+class ArchivedFile:
+    """What archiving one inbox file did."""
+
+    original_name: str
+    status: str  # archived | already_archived | rejected
+    sha256: str | None = None
+    format: str | None = None
+    rows_in: int = 0
+    rows_parsed: int = 0
+    rows_quarantined: int = 0
+    min_day: str | None = None
+    max_day: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class LandingSummary:
+    """What landing a window of days wrote, per lake entity, and the reconciliation with the files."""
+
+    start: str
+    end: str
+    files: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    expected_posts: int = 0
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("set timezone = 'UTC'")
+    return con
+
+
+def inbox_files(home: DataHome) -> list[Path]:
+    """Files waiting in the inbox, oldest name first (sub-folders such as rejected/ are skipped)."""
+    if not home.inbox.exists():
+        return []
+    return sorted(p for p in home.inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _reject(home: DataHome, path: Path, reason: str) -> ArchivedFile:
+    rejected = home.inbox / "rejected"
+    rejected.mkdir(parents=True, exist_ok=True)
+    os.replace(path, rejected / path.name)
+    (rejected / f"{path.name}.error.txt").write_text(reason + "\n", encoding="utf-8")
+    return ArchivedFile(original_name=path.name, status="rejected", error=reason)
+
+
+def archive_file(home: DataHome, path: Path, fmt: str | None = None,
+                 cal: Calendar | None = None) -> ArchivedFile:
+    """Archive one inbox file: checksum, parse once, write the manifest last. Never raises for bad input."""
+    cal = cal or collection_calendar()
+    sha = sha256_of(path)
+    manifest_path = home.archive / f"{sha}.json"
+    if manifest_path.exists():
+        path.unlink()
+        m = json.loads(manifest_path.read_text(encoding="utf-8"))
+        return ArchivedFile(original_name=path.name, status="already_archived", sha256=sha,
+                            format=m["format"], rows_in=m["rows_in"])
+    try:
+        fmt = fmt or detect_format(path)
+        if fmt not in PARSERS:
+            raise RejectedFile(path, f"unknown format {fmt!r}; known: {', '.join(sorted(PARSERS))}")
+        parsed_dir = home.archive / f"{sha}.parsed"
+        tmp_dir = home.archive / f".tmp-{sha}-{uuid.uuid4().hex[:8]}"
+        tmp_dir.mkdir(parents=True)
+        con = _connect()
+        try:
+            src = SourceFile(path=path, original_name=path.name, sha256=sha)
+            parsed = PARSERS[fmt](con, src, cal)
+            parsed_rows = 0
+            for entity, table in parsed.entities.items():
+                _copy_with_source(con, table, tmp_dir / f"{entity.replace('/', '__')}.parquet", src)
+                if entity.endswith("/posts"):
+                    parsed_rows += _count(con, table)
+            _copy_with_source(con, parsed.quarantine, tmp_dir / "quarantine.parquet", src)
+            quarantined = _count(con, parsed.quarantine)
+            days = _day_range(con, list(parsed.entities.values()) + [parsed.quarantine])
+        except duckdb.Error as exc:
+            raise RejectedFile(path, f"cannot be parsed as {fmt}: {str(exc).splitlines()[0]}") from exc
+        finally:
+            con.close()
+    except RejectedFile as exc:
+        shutil.rmtree(home.archive / f".tmp-{sha}", ignore_errors=True)
+        for leftover in home.archive.glob(f".tmp-{sha}-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        return _reject(home, path, f"{path.name}: {exc.reason}")
+
+    if parsed_dir.exists():
+        shutil.rmtree(parsed_dir)
+    os.replace(tmp_dir, parsed_dir)
+    os.replace(path, home.archive / f"{sha}{''.join(path.suffixes[-1:])}")
+    result = ArchivedFile(
+        original_name=path.name, status="archived", sha256=sha, format=fmt, rows_in=parsed.rows_in,
+        rows_parsed=parsed_rows, rows_quarantined=quarantined,
+        min_day=days[0], max_day=days[1],
+    )
+    manifest = asdict(result) | {
+        "entities": sorted(parsed.entities),
+        "archived_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "bytes": (home.archive / f"{sha}{''.join(path.suffixes[-1:])}").stat().st_size,
+    }
+    tmp_manifest = manifest_path.with_suffix(".json.tmp")
+    tmp_manifest.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    os.replace(tmp_manifest, manifest_path)
+    return result
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"select count(*) from {table}").fetchone()[0])
+
+
+def _day_range(con: duckdb.DuckDBPyConnection, tables: list[str]) -> tuple[str | None, str | None]:
+    union = " union all ".join(f"select day from {t}" for t in tables)
+    lo, hi = con.execute(f"select min(day), max(day) from ({union})").fetchone()
+    return (lo.isoformat() if lo else None, hi.isoformat() if hi else None)
+
+
+def _copy_with_source(con: duckdb.DuckDBPyConnection, table: str, dest: Path, src: SourceFile) -> None:
+    con.execute(
+        f"copy (select *, $sha as source_sha256, $name as source_file from {table}) "
+        f"to '{dest}' (format parquet)",
+        {"sha": src.sha256, "name": src.original_name},
+    )
+
+
+def archive_inbox(home: DataHome, cal: Calendar | None = None) -> list[ArchivedFile]:
+    """Archive every file waiting in the inbox."""
+    home.ensure()
+    return [archive_file(home, p, cal=cal) for p in inbox_files(home)]
+
+
+def manifests(home: DataHome) -> list[dict]:
+    """Every archived file's manifest, in archive order."""
+    found = [json.loads(p.read_text(encoding="utf-8")) for p in home.archive.glob("*.json")]
+    return sorted(found, key=lambda m: (m["archived_at"], m["sha256"]))
+
+
+def lake_entities() -> list[str]:
+    """Every "<network>/<entity>" folder of the lake."""
+    return sorted({e for es in ENTITIES.values() for e in es})
+
+
+def land_window(home: DataHome, start: date, end: date) -> LandingSummary:
+    """Rewrite the lake's day partitions start..end (inclusive) from every archived file touching them."""
+    home.ensure()
+    touching = [
+        m for m in manifests(home)
+        if m["min_day"] and m["min_day"] <= end.isoformat() and m["max_day"] >= start.isoformat()
+    ]
+    summary = LandingSummary(start=start.isoformat(), end=end.isoformat(),
+                             files=[m["original_name"] for m in touching])
+    staging = home.lake / f".staging-{uuid.uuid4().hex[:12]}"
+    con = _connect()
+    try:
+        for entity in lake_entities():
+            stem = entity.replace("/", "__")
+            files = [
+                str(home.archive / f"{m['sha256']}.parsed" / f"{stem}.parquet")
+                for m in touching
+                if entity in m["entities"]
+            ]
+            files = [f for f in files if Path(f).exists()]
+            _ensure_schema_file(con, home, entity, files)
+            if not files:
+                summary.rows[entity] = 0
+                continue
+            where = "day between $start and $end"
+            rel_sql = f"select * from read_parquet($files, union_by_name=true) where {where}"
+            params = {"files": files, "start": start, "end": end}
+            summary.rows[entity] = int(con.execute(f"select count(*) from ({rel_sql})", params).fetchone()[0])
+            if summary.rows[entity]:
+                out = staging / entity
+                out.parent.mkdir(parents=True, exist_ok=True)
+                con.execute(
+                    f"copy ({rel_sql} order by day) to '{out}' "
+                    "(format parquet, partition_by (day), write_partition_columns true)",
+                    params,
+                )
+        _swap_days(home, staging, start, end)
+    finally:
+        con.close()
+        shutil.rmtree(staging, ignore_errors=True)
+    summary.expected_posts = sum(
+        summary.rows.get(e, 0) for e in lake_entities() if e.endswith("/posts")
+    )
+    return summary
+
+
+def _ensure_schema_file(con: duckdb.DuckDBPyConnection, home: DataHome, entity: str,
+                        files: list[str]) -> None:
+    """Keep a zero-row Parquet per entity so the lake can be queried before any data lands."""
+    target = home.lake / entity / "_schema.parquet"
+    if target.exists() or not files:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(
+        f"copy (select * from read_parquet($files, union_by_name=true) limit 0) to '{target}' "
+        "(format parquet)",
+        {"files": files[:1]},
+    )
+
+
+def _swap_days(home: DataHome, staging: Path, start: date, end: date) -> None:
+    """Replace each day directory of the window with its freshly written one (or remove it)."""
+    day = start
+    while day <= end:
+        for entity in lake_entities():
+            name = f"day={day.isoformat()}"
+            live = home.lake / entity / name
+            fresh = staging / entity / name
+            if live.exists():
+                shutil.rmtree(live)
+            if fresh.exists():
+                live.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(fresh, live)
+        day += timedelta(days=1)
+
+
+def ensure_lake_schemas(home: DataHome) -> None:
+    """Write each entity's zero-row schema file by parsing an empty sample of its format."""
+    from escucha.connectors import crowdtangle
+
+    missing = [e for e in lake_entities() if not (home.lake / e / "_schema.parquet").exists()]
+    if not missing:
+        return
+    samples = home.lake / f".schemas-{uuid.uuid4().hex[:8]}"
+    samples.mkdir(parents=True)
+    try:
+        (samples / "x.jsonl").write_text('{"data": [], "meta": {"result_count": 0}}\n', encoding="utf-8")
+        (samples / "fb.csv").write_text(",".join(f'"{c}"' for c in crowdtangle.FACEBOOK_COLUMNS) + "\n",
+                                        encoding="utf-8")
+        (samples / "ig.csv").write_text(",".join(f'"{c}"' for c in crowdtangle.INSTAGRAM_COLUMNS) + "\n",
+                                        encoding="utf-8")
+        cal = collection_calendar()
+        for name, fmt in (("x.jsonl", "twarc2"), ("fb.csv", "crowdtangle"), ("ig.csv", "crowdtangle")):
+            con = _connect()
+            try:
+                src = SourceFile(path=samples / name, original_name=name, sha256="0" * 64)
+                parsed = PARSERS[fmt](con, src, cal)
+                for entity, table in parsed.entities.items():
+                    target = home.lake / entity / "_schema.parquet"
+                    if not target.exists():
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        _copy_with_source(con, f"(select * from {table} limit 0)", target, src)
+            finally:
+                con.close()
+    finally:
+        shutil.rmtree(samples, ignore_errors=True)
