@@ -212,6 +212,7 @@ def land_window(home: DataHome, start: date, end: date) -> LandingSummary:
                     params,
                 )
         _swap_days(home, staging, start, end)
+        refresh_meta(home, con)
     finally:
         con.close()
         shutil.rmtree(staging, ignore_errors=True)
@@ -281,3 +282,43 @@ def ensure_lake_schemas(home: DataHome) -> None:
                 con.close()
     finally:
         shutil.rmtree(samples, ignore_errors=True)
+
+
+MANIFEST_COLUMNS = {
+    "sha256": "varchar", "original_name": "varchar", "format": "varchar", "status": "varchar",
+    "rows_in": "bigint", "rows_parsed": "bigint", "rows_quarantined": "bigint", "min_day": "date",
+    "max_day": "date", "archived_at": "timestamp", "bytes": "bigint",
+}
+QUARANTINE_COLUMNS = {
+    "source_sha256": "varchar", "source_file": "varchar", "source_line": "bigint", "day": "date",
+    "reason": "varchar", "raw_excerpt": "varchar",
+}
+
+
+def refresh_meta(home: DataHome, con: duckdb.DuckDBPyConnection) -> None:
+    """Rewrite lake/_meta/{files,quarantine}.parquet: every archived file and every quarantined row."""
+    meta = home.lake / "_meta"
+    meta.mkdir(parents=True, exist_ok=True)
+    found = manifests(home)
+    cols = ", ".join(f"{c} {t}" for c, t in MANIFEST_COLUMNS.items())
+    con.execute(f"create or replace temp table _files ({cols})")
+    if found:
+        con.executemany(
+            f"insert into _files values ({', '.join('?' for _ in MANIFEST_COLUMNS)})",
+            [[m.get(c) for c in MANIFEST_COLUMNS] for m in found],
+        )
+    _atomic_copy(con, "select * from _files order by archived_at, sha256", meta / "files.parquet")
+    parts = [str(home.archive / f"{m['sha256']}.parsed" / "quarantine.parquet") for m in found]
+    parts = [p for p in parts if Path(p).exists()]
+    select = ", ".join(f"cast({c} as {t}) as {c}" for c, t in QUARANTINE_COLUMNS.items())
+    if parts:
+        sql = f"select {select} from read_parquet($parts, union_by_name=true)"
+    else:
+        sql = f"select {select} from (select {', '.join(f'null as {c}' for c in QUARANTINE_COLUMNS)}) where false"
+    _atomic_copy(con, sql, meta / "quarantine.parquet", {"parts": parts} if parts else None)
+
+
+def _atomic_copy(con: duckdb.DuckDBPyConnection, sql: str, dest: Path, params: dict | None = None) -> None:
+    tmp = dest.with_suffix(".parquet.tmp")
+    con.execute(f"copy ({sql}) to '{tmp}' (format parquet)", params or {})
+    os.replace(tmp, dest)

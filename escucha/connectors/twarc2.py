@@ -73,8 +73,8 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
                 json_extract_string(tw, '$.author_id') as author_id,
                 try_strptime(json_extract_string(tw, '$.created_at'),
                              ['%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%M:%SZ']) as created_at,
-                try_strptime(retrieved_at, ['%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%dT%H:%M:%S%z'])
-                    as collected_at
+                timezone('UTC', try_strptime(retrieved_at,
+                    ['%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%dT%H:%M:%S%z'])) as collected_at
             from _tweets
         )
         select *,

@@ -1,0 +1,43 @@
+{#-
+  The few engine-specific expressions, in one place. DuckDB is the embedded default; a Spark
+  implementation goes beside each (dispatch by adapter) when the models move to dbt-spark.
+-#}
+
+{# Text for keyword matching: lower case, accents removed, every non-alphanumeric run one space,
+   padded with spaces so that ' keyword ' matches whole words and phrases. #}
+{% macro normalize_text(expr) -%}
+    {{ return(adapter.dispatch('normalize_text', 'escucha')(expr)) }}
+{%- endmacro %}
+{% macro default__normalize_text(expr) -%}
+    (' ' || trim(regexp_replace(lower(strip_accents(coalesce({{ expr }}, ''))), '[^a-z0-9]+', ' ', 'g')) || ' ')
+{%- endmacro %}
+{% macro spark__normalize_text(expr) -%}
+    (' ' || trim(regexp_replace(lower(translate(coalesce({{ expr }}, ''), 'áéíóúüñÁÉÍÓÚÜÑ', 'aeiouunAEIOUUN')), '[^a-z0-9]+', ' ')) || ' ')
+{%- endmacro %}
+
+{# The calendar day in Lima of a UTC timestamp (stored without zone). #}
+{% macro lima_date(expr) -%}
+    {{ return(adapter.dispatch('lima_date', 'escucha')(expr)) }}
+{%- endmacro %}
+{% macro default__lima_date(expr) -%}
+    cast(timezone('America/Lima', timezone('UTC', {{ expr }})) as date)
+{%- endmacro %}
+{% macro spark__lima_date(expr) -%}
+    to_date(from_utc_timestamp({{ expr }}, 'America/Lima'))
+{%- endmacro %}
+
+{# Hashtags written in a text, without the '#'. #}
+{% macro hashtags_in(expr) -%}
+    {{ return(adapter.dispatch('hashtags_in', 'escucha')(expr)) }}
+{%- endmacro %}
+{% macro default__hashtags_in(expr) -%}
+    regexp_extract_all({{ expr }}, '#([\p{L}\p{N}_]+)', 1)
+{%- endmacro %}
+
+{# Accounts mentioned in a text, without the '@'. #}
+{% macro mentions_in(expr) -%}
+    {{ return(adapter.dispatch('mentions_in', 'escucha')(expr)) }}
+{%- endmacro %}
+{% macro default__mentions_in(expr) -%}
+    regexp_extract_all({{ expr }}, '@([A-Za-z0-9_.]+)', 1)
+{%- endmacro %}

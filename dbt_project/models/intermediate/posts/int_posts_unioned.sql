@@ -1,0 +1,36 @@
+{#- Every network's posts in the unified shape, one row per post: when a post was collected more than
+    once, the latest collection's metrics win and the first-seen time is kept. -#}
+with unioned as (
+    select * from {{ ref('stg_x__posts') }}
+    union all
+    select * from {{ ref('stg_facebook__posts') }}
+    union all
+    select * from {{ ref('stg_instagram__posts') }}
+),
+
+files as (
+    select file_sha256, archived_at from {{ ref('stg_archive__files') }}
+),
+
+collected as (
+    select
+        unioned.*,
+        coalesce(unioned.collected_at, files.archived_at) as seen_at
+    from unioned
+    left join files on files.file_sha256 = unioned.source_sha256
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by post_key order by seen_at desc, source_sha256 desc, source_line desc
+        ) as collection_rank,
+        count(*) over (partition by post_key) as times_collected,
+        min(seen_at) over (partition by post_key) as first_seen_at
+    from collected
+)
+
+select * exclude (collection_rank, seen_at)
+from ranked
+where collection_rank = 1

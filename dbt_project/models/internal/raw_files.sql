@@ -1,0 +1,22 @@
+{#- Every archived raw file and how its rows were accounted for: rows in = landed + quarantined. -#}
+with files as (
+    select * from {{ ref('stg_archive__files') }}
+),
+
+landed as (
+    select source_sha256 as file_sha256, count(*) as rows_landed
+    from (
+        select source_sha256 from {{ ref('stg_x__posts') }}
+        union all
+        select source_sha256 from {{ ref('stg_facebook__posts') }}
+        union all
+        select source_sha256 from {{ ref('stg_instagram__posts') }}
+    ) as all_posts
+    group by source_sha256
+)
+
+select
+    files.*,
+    cast(coalesce(landed.rows_landed, 0) as bigint) as rows_landed
+from files
+left join landed on landed.file_sha256 = files.file_sha256

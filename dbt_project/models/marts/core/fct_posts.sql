@@ -1,0 +1,43 @@
+with posts as (
+    select * from {{ ref('int_posts_unioned') }}
+),
+
+final as (
+    select
+        post_key,
+        network,
+        post_id,
+        created_at,
+        {{ lima_date('created_at') }} as created_date_lima,
+        author_key,
+        author_id,
+        text,
+        language,
+        thread_id,
+        case when parent_post_id is not null then network || ':' || parent_post_id end as parent_post_key,
+        case when parent_author_id is not null then network || ':' || parent_author_id end
+            as parent_author_key,
+        case when shared_post_id is not null then network || ':' || shared_post_id end as shared_post_key,
+        case when shared_author_id is not null then network || ':' || shared_author_id end
+            as shared_author_key,
+        case when quoted_post_id is not null then network || ':' || quoted_post_id end as quoted_post_key,
+        case when quoted_author_id is not null then network || ':' || quoted_author_id end
+            as quoted_author_key,
+        post_type,
+        mentions,
+        hashtags,
+        urls,
+        cast(coalesce(likes, 0) as bigint) as likes,
+        cast(coalesce(shares, 0) as bigint) as shares,
+        cast(coalesce(comments, 0) as bigint) as comments,
+        cast(views as bigint) as views,
+        cast(coalesce(likes, 0) + coalesce(shares, 0) + coalesce(comments, 0) as bigint) as engagement,
+        first_seen_at,
+        cast(times_collected as bigint) as times_collected,
+        source_file,
+        source_sha256,
+        cast(source_line as bigint) as source_line
+    from posts
+)
+
+select * from final

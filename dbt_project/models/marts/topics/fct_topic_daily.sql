@@ -1,0 +1,27 @@
+{#- Posts, authors and engagement per topic, network and Lima calendar day. -#}
+with matched as (
+    select * from {{ ref('int_post_topics_matched') }}
+),
+
+posts as (
+    select * from {{ ref('fct_posts') }}
+),
+
+final as (
+    select
+        posts.created_date_lima as day,
+        matched.topic_id,
+        posts.network,
+        cast(count(*) as bigint) as posts,
+        cast(count(distinct posts.author_key) as bigint) as authors,
+        cast(sum(posts.likes) as bigint) as likes,
+        cast(sum(posts.shares) as bigint) as shares,
+        cast(sum(posts.comments) as bigint) as comments,
+        cast(sum(posts.views) as bigint) as views,
+        cast(sum(posts.engagement) as bigint) as engagement
+    from matched
+    inner join posts on posts.post_key = matched.post_key
+    group by posts.created_date_lima, matched.topic_id, posts.network
+)
+
+select * from final

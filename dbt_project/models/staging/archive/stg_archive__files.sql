@@ -1,0 +1,20 @@
+with source as (
+    select * from {{ source('archive', 'files') }}
+),
+
+renamed as (
+    select
+        sha256 as file_sha256,
+        original_name as file_name,
+        format,
+        rows_in,
+        rows_parsed,
+        rows_quarantined,
+        min_day,
+        max_day,
+        archived_at,
+        bytes
+    from source
+)
+
+select * from renamed
