@@ -1,0 +1,63 @@
+"""Run a suite on a DataFrame and turn the validation into a Dagster AssetCheckResult."""
+from __future__ import annotations
+
+from typing import Any
+
+import dagster as dg
+import pandas as pd
+
+
+def validate(df: pd.DataFrame, name: str, expectations: list) -> Any:
+    """Validate a DataFrame against a suite of expectations in an ephemeral context."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    source = context.data_sources.add_pandas("gate")
+    batch_def = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("window")
+    suite = context.suites.add(gx.ExpectationSuite(name=name))
+    for expectation in expectations:
+        suite.add_expectation(expectation)
+    batch = batch_def.get_batch(batch_parameters={"dataframe": df})
+    return batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10})
+
+
+def describe_failures(result: Any) -> list[str]:
+    """One line per failed expectation: which one, on what, and example values."""
+    lines = []
+    for r in result.results:
+        if r.success:
+            continue
+        cfg = r.expectation_config
+        kwargs = {k: v for k, v in cfg.kwargs.items() if k in ("column", "column_list", "column_A",
+                                                               "column_B", "value", "min_value",
+                                                               "max_value")}
+        detail = r.result or {}
+        values = detail.get("partial_unexpected_list") or detail.get("observed_value")
+        count = detail.get("unexpected_count")
+        lines.append(f"{cfg.type} {kwargs} failed"
+                     + (f": {count} unexpected" if count is not None else "")
+                     + (f", e.g. {values!r}" if values is not None else ""))
+    return lines
+
+
+def check_result(df: pd.DataFrame, name: str, expectations: list,
+                 extra: dict | None = None) -> dg.AssetCheckResult:
+    """Validate and report as a blocking-check result: failures named with their values."""
+    result = validate(df, name, expectations)
+    failures = describe_failures(result)
+    stats = result.statistics
+    metadata: dict[str, Any] = {
+        "rows": len(df),
+        "expectations": int(stats["evaluated_expectations"]),
+        "failed": int(stats["unsuccessful_expectations"]),
+        "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none"),
+    }
+    metadata.update(extra or {})
+    return dg.AssetCheckResult(
+        passed=bool(result.success),
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata=metadata,
+        description="; ".join(failures)[:1000] if failures else "all expectations met",
+    )

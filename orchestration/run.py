@@ -1,0 +1,69 @@
+"""Run the pipeline in-process for one window of days: one Dagster run per backfill, shown in the UI."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+
+from escucha.home import DataHome
+
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+"""
+
+
+def prepare_dagster_home(home: DataHome) -> None:
+    """Point DAGSTER_HOME at <home>/dagster so CLI runs and `escucha ui` share one run history."""
+    home.ensure()
+    cfg = home.dagster_home / "dagster.yaml"
+    if not cfg.exists():
+        cfg.write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home.dagster_home)
+    os.environ["ESCUCHA_HOME"] = str(home.root)
+
+
+@dataclass
+class RunOutcome:
+    """What a pipeline run did: success, and each step's and check's fate."""
+
+    run_id: str
+    success: bool
+    steps: dict[str, str]
+    checks: dict[str, bool]
+    check_descriptions: dict[str, str]
+
+
+def run_pipeline(home: DataHome, start: date, end: date) -> RunOutcome:
+    """Materialise every asset for start..end (inclusive) in one in-process run."""
+    prepare_dagster_home(home)
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("pipeline")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": start.isoformat(),
+                "dagster/asset_partition_range_end": end.isoformat(),
+            },
+            raise_on_error=False,
+        )
+    steps: dict[str, str] = {}
+    checks: dict[str, bool] = {}
+    descriptions: dict[str, str] = {}
+    for event in result.all_events:
+        kind = event.event_type_value
+        if kind in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED") and event.step_key:
+            steps[event.step_key] = kind.removeprefix("STEP_").lower()
+        if kind == "ASSET_CHECK_EVALUATION":
+            ev = event.event_specific_data
+            name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
+            checks[name] = ev.passed
+            descriptions[name] = ev.description or ""
+    return RunOutcome(result.run_id, result.success, steps, checks, descriptions)
