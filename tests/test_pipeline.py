@@ -1,0 +1,147 @@
+"""The whole stack on a short generated window: Dagster run, lake, gate, dbt marts, report.
+
+Mart values are compared with counts computed here, independently, from the generated export files.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import unicodedata
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from escucha.cli import copy_exports_to_inbox
+from escucha.demo.generator import generate
+from escucha.home import data_home
+from orchestration.run import run_pipeline
+from tests.conftest import FIXTURES
+
+START, END = date(2022, 1, 14), date(2022, 1, 17)
+LIMA = timezone(timedelta(hours=-5))
+SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    mp = pytest.MonkeyPatch()
+    home = data_home(tmp_path_factory.mktemp("pipeline")).ensure()
+    mp.setenv("ESCUCHA_HOME", str(home.root))
+    generate(home.demo, start=START, end=END, posts_per_day=120, seed=11)
+    copy_exports_to_inbox(home.demo / "exports", home)
+    outcome = run_pipeline(home, START, END)
+    yield home, outcome
+    mp.undo()
+
+
+def normalize(text: str) -> str:
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", text or "") if not unicodedata.combining(c))
+    return " " + " ".join(re.sub(r"[^a-z0-9]+", " ", stripped.lower()).split()) + " "
+
+
+def expected_from_files(exports: Path) -> dict:
+    """Posts per network, and posts per (Lima day, topic, network), read with json and csv only."""
+    keywords: dict[str, list[str]] = {}
+    with open(SEEDS / "topic_keywords.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            keywords.setdefault(row["topic_id"], []).append(normalize(row["keyword"]))
+    posts: dict[str, tuple[str, date, str]] = {}  # post_key -> (network, lima day, text)
+    for path in sorted((exports / "x").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for tw in json.loads(line).get("data", []):
+                ts = datetime.strptime(tw["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+                posts["x:" + tw["id"]] = ("x", ts.astimezone(LIMA).date(), tw["text"])
+    for network, text_col in (("facebook", "Message"), ("instagram", "Description")):
+        for path in sorted((exports / network).glob("*.csv")):
+            with open(path, encoding="utf-8", newline="") as fh:
+                for row in csv.DictReader(fh):
+                    url = row["URL"].rstrip("/")
+                    post_id = url.split("/")[-1]
+                    local = datetime.strptime(row["Post Created"][:19], "%Y-%m-%d %H:%M:%S")
+                    posts[f"{network}:{post_id}"] = (network, local.date(), row[text_col])
+    per_topic: Counter = Counter()
+    for network, day, text in posts.values():
+        norm = normalize(text)
+        for topic, kws in keywords.items():
+            if any(k in norm for k in kws):
+                per_topic[(day, topic, network)] += 1
+    return {"posts": Counter(n for n, _, _ in posts.values()), "per_topic": per_topic,
+            "keys": set(posts)}
+
+
+def mart(home, sql: str) -> list[tuple]:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_every_asset_builds_and_the_gate_passes(built):
+    home, outcome = built
+    assert outcome.success, outcome
+    assert outcome.steps == {"landed_posts": "success", "landed_posts_expectations": "success",
+                             "warehouse_models": "success", "overview_report": "success"}
+    gate = {k: v for k, v in outcome.checks.items() if k.endswith(":expectations")}
+    assert len(gate) == 3 and all(gate.values())
+    assert all(outcome.checks.values()), [k for k, v in outcome.checks.items() if not v]
+    html = (home.reports / "overview.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "<script" not in html
+
+
+def test_marts_equal_counts_computed_from_the_files(built):
+    home, _ = built
+    expected = expected_from_files(home.demo / "exports")
+    got_posts = dict(mart(home, "select network, count(*) from marts.fct_posts group by 1"))
+    assert got_posts == dict(expected["posts"])
+    assert {r[0] for r in mart(home, "select post_key from marts.fct_posts")} == expected["keys"]
+    got = {(d, t, n): p for d, t, n, p in mart(
+        home, "select day, topic_id, network, posts from marts.fct_topic_daily")}
+    assert got == dict(expected["per_topic"])
+    assert sum(got.values()) > 100  # the window really exercises the topic marts
+
+
+def test_files_reconcile_rows_in_with_landed_and_quarantined(built):
+    home, _ = built
+    rows = mart(home, "select file_name, rows_in, rows_parsed, rows_quarantined, rows_landed "
+                      "from internal.raw_files")
+    assert rows, "no files accounted"
+    for name, rows_in, parsed, quarantined, landed in rows:
+        assert rows_in == parsed + quarantined, name
+        assert landed == parsed, name
+
+
+def test_rerun_is_idempotent(built):
+    home, _ = built
+    snapshot = "select * from marts.fct_topic_daily order by all"
+    before = mart(home, snapshot)
+    posts_before = mart(home, "select count(*), sum(engagement) from marts.fct_posts")
+    copy_exports_to_inbox(home.demo / "exports", home)  # the same files dropped again
+    outcome = run_pipeline(home, START, END)
+    assert outcome.success
+    assert mart(home, snapshot) == before
+    assert mart(home, "select count(*), sum(engagement) from marts.fct_posts") == posts_before
+
+
+def test_corrupted_input_fails_the_gate_and_stops_marts_and_report(tmp_path, monkeypatch):
+    home = data_home(tmp_path / "corrupt").ensure()
+    monkeypatch.setenv("ESCUCHA_HOME", str(home.root))
+    lines = (FIXTURES / "x_twarc2_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    page = json.loads(lines[0])
+    clash = dict(page["data"][0], text="the same id, other content")
+    page["data"].append(clash)  # one id twice in one file: corrupted collection
+    (home.inbox / "x_corrupt.jsonl").write_text(json.dumps(page) + "\n", encoding="utf-8")
+    shutil.copy(FIXTURES / "ct_facebook_sample.csv", home.inbox / "fb.csv")
+    outcome = run_pipeline(home, date(2022, 1, 16), date(2022, 1, 17))
+    assert not outcome.success
+    assert outcome.checks["lake/x/posts:expectations"] is False
+    description = outcome.check_descriptions["lake/x/posts:expectations"]
+    assert "expect_compound_columns_to_be_unique" in description
+    assert "1482345678901234567" in description  # the failure names the offending value
+    assert outcome.steps.get("warehouse_models") != "success"
+    assert outcome.steps.get("overview_report") != "success"
+    assert not (home.reports / "overview.html").exists()
+    if home.warehouse.exists():
+        assert not mart(home, "select * from information_schema.tables where table_schema = 'marts'")
