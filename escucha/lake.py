@@ -29,12 +29,13 @@ def _posts_sql(root: Path, network: str, entity: str, pid: str, likes: str, shar
     )
 
 
-def landed_posts(home: DataHome, start: date, end: date) -> pd.DataFrame:
-    """Every post row the lake holds for start..end, with the columns the gate checks."""
+def landed_posts(root: Path, start: date, end: date) -> pd.DataFrame:
+    """Every post row under a lake root (the lake, or its candidate area) for start..end, with the
+    columns the gate checks."""
     parts = [
-        _posts_sql(home.lake, net, *cols)
+        _posts_sql(root, net, *cols)
         for net, cols in POST_COLUMNS.items()
-        if any((home.lake / cols[0]).glob("**/*.parquet"))
+        if any((root / cols[0]).glob("**/*.parquet"))
     ]
     with duckdb.connect() as con:
         if not parts:

@@ -175,8 +175,14 @@ def lake_entities() -> list[str]:
     return sorted({e for es in ENTITIES.values() for e in es})
 
 
-def land_window(home: DataHome, start: date, end: date) -> LandingSummary:
-    """Rewrite the lake's day partitions start..end (inclusive) from every archived file touching them."""
+def candidate_root(home: DataHome) -> Path:
+    """Where a window is written and audited before it is published into the lake."""
+    return home.lake / "_candidate"
+
+
+def stage_window(home: DataHome, start: date, end: date) -> LandingSummary:
+    """Write days start..end (inclusive) of every lake entity, from every archived file touching them,
+    into the candidate area (write-audit-publish: the gate audits it, `publish_window` publishes it)."""
     home.ensure()
     touching = [
         m for m in manifests(home)
@@ -211,14 +217,28 @@ def land_window(home: DataHome, start: date, end: date) -> LandingSummary:
                     "(format parquet, partition_by (day), write_partition_columns true)",
                     params,
                 )
-        _swap_days(home, staging, start, end)
-        refresh_meta(home, con)
+        _swap_days(staging, candidate_root(home), start, end)
     finally:
         con.close()
         shutil.rmtree(staging, ignore_errors=True)
     summary.expected_posts = sum(
         summary.rows.get(e, 0) for e in lake_entities() if e.endswith("/posts")
     )
+    return summary
+
+
+def publish_window(home: DataHome, start: date, end: date) -> None:
+    """Move the audited candidate days start..end into the lake, and refresh the file accounting."""
+    _swap_days(candidate_root(home), home.lake, start, end)
+    ensure_lake_schemas(home)
+    with _connect() as con:
+        refresh_meta(home, con)
+
+
+def land_window(home: DataHome, start: date, end: date) -> LandingSummary:
+    """Stage and publish a window without an audit in between (for tools and tests)."""
+    summary = stage_window(home, start, end)
+    publish_window(home, start, end)
     return summary
 
 
@@ -236,14 +256,14 @@ def _ensure_schema_file(con: duckdb.DuckDBPyConnection, home: DataHome, entity: 
     )
 
 
-def _swap_days(home: DataHome, staging: Path, start: date, end: date) -> None:
-    """Replace each day directory of the window with its freshly written one (or remove it)."""
+def _swap_days(source: Path, dest: Path, start: date, end: date) -> None:
+    """Replace each day directory of the window under dest with the one under source (or remove it)."""
     day = start
     while day <= end:
         for entity in lake_entities():
             name = f"day={day.isoformat()}"
-            live = home.lake / entity / name
-            fresh = staging / entity / name
+            live = dest / entity / name
+            fresh = source / entity / name
             if live.exists():
                 shutil.rmtree(live)
             if fresh.exists():

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.ingest import landed_posts, landed_posts_expectations
+from assets.ingest import published_lake, staged_posts, staged_posts_expectations
 from assets.reports import overview_report
 from assets.transform import DBT_PROJECT, warehouse_models
 from orchestration.jobs import pipeline_job
 from orchestration.resources import EscuchaHome, dbt_resource
 
 defs = dg.Definitions(
-    assets=[landed_posts, warehouse_models, overview_report],
-    asset_checks=[landed_posts_expectations],
+    assets=[staged_posts, published_lake, warehouse_models, overview_report],
+    asset_checks=[staged_posts_expectations],
     jobs=[pipeline_job],
     resources={"escucha_home": EscuchaHome(), "dbt": dbt_resource(DBT_PROJECT)},
     executor=dg.in_process_executor,

@@ -17,7 +17,6 @@ import duckdb
 import pytest
 
 from escucha.cli import copy_exports_to_inbox
-from escucha.demo.generator import generate
 from escucha.home import data_home
 from orchestration.run import run_pipeline
 from tests.conftest import FIXTURES
@@ -29,6 +28,8 @@ SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory):
+    from escucha.demo.generator import generate
+
     mp = pytest.MonkeyPatch()
     home = data_home(tmp_path_factory.mktemp("pipeline")).ensure()
     mp.setenv("ESCUCHA_HOME", str(home.root))
@@ -82,7 +83,8 @@ def mart(home, sql: str) -> list[tuple]:
 def test_every_asset_builds_and_the_gate_passes(built):
     home, outcome = built
     assert outcome.success, outcome
-    assert outcome.steps == {"landed_posts": "success", "landed_posts_expectations": "success",
+    assert outcome.steps == {"staged_posts": "success", "staged_posts_expectations": "success",
+                             "published_lake": "success",
                              "warehouse_models": "success", "overview_report": "success"}
     gate = {k: v for k, v in outcome.checks.items() if k.endswith(":expectations")}
     assert len(gate) == 3 and all(gate.values())
@@ -136,10 +138,12 @@ def test_corrupted_input_fails_the_gate_and_stops_marts_and_report(tmp_path, mon
     shutil.copy(FIXTURES / "ct_facebook_sample.csv", home.inbox / "fb.csv")
     outcome = run_pipeline(home, date(2022, 1, 16), date(2022, 1, 17))
     assert not outcome.success
-    assert outcome.checks["lake/x/posts:expectations"] is False
-    description = outcome.check_descriptions["lake/x/posts:expectations"]
+    assert outcome.checks["candidate/x/posts:expectations"] is False
+    description = outcome.check_descriptions["candidate/x/posts:expectations"]
     assert "expect_compound_columns_to_be_unique" in description
     assert "1482345678901234567" in description  # the failure names the offending value
+    assert outcome.steps.get("published_lake") != "success"
+    assert not list((home.lake / "x" / "posts").glob("day=*"))  # nothing published
     assert outcome.steps.get("warehouse_models") != "success"
     assert outcome.steps.get("overview_report") != "success"
     assert not (home.reports / "overview.html").exists()
