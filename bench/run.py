@@ -49,7 +49,7 @@ def main() -> None:
     results = [stage("generate", [escucha, "--home", args.home, "generate", "--from", str(start),
                                   "--to", str(end), "--posts-per-day", str(args.posts_per_day)], env)]
     summary = json.loads((Path(args.home) / "demo" / "ground_truth" / "summary.json").read_text())
-    posts = int(summary.get("posts") or sum(summary.get("posts_per_network", {}).values()))
+    posts = int(summary["posts_total"])
     exports = str(Path(args.home) / "demo" / "exports")
     seeds = str(REPO / "dbt_project" / "seeds")
     for sub in ("warehouse.duckdb", "lake", "archive", "inbox"):

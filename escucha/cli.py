@@ -33,7 +33,7 @@ def cmd_generate(args: argparse.Namespace, home: DataHome) -> int:
         shutil.rmtree(out)
     summary = generate(out, start=args.start, end=args.end, posts_per_day=args.posts_per_day,
                        seed=args.seed)
-    print(f"generated {summary.get('posts', sum(summary.get('posts_per_network', {}).values()))} posts "
+    print(f"generated {summary['posts_total']} posts "
           f"from {args.start} to {args.end} into {out}")
     return 0
 

@@ -8,13 +8,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .phrases import TOPICS
+from .phrases import TOPICS, has_keyword
 from .population import NETWORKS, Authors
 from .posts import KINDS, LANGS, SENTIMENTS, PostTable
 from .timeline import Event
-
-GT_KINDS = {"post": "post", "reply": "reply", "share": "share", "quote": "quote"}
-
 
 def post_keys(posts: PostTable) -> list[str]:
     """``network:native_id`` per post."""
@@ -23,13 +20,20 @@ def post_keys(posts: PostTable) -> list[str]:
 
 def write_posts(path: Path, posts: PostTable, authors: Authors, events: list[Event],
                 where: dict[int, tuple[str, int]]) -> None:
-    """posts.parquet: one row per post in the exports, ordered by network, file and line."""
+    """posts.parquet: one row per post in the exports, ordered by network, file and line.
+
+    Besides the documented columns it carries ``ref_post_key`` (the replied-to / retweeted /
+    quoted post) and ``keyword_missed`` (on-topic, but no keyword of its topics in the text).
+    """
     n = len(posts)
     keys = post_keys(posts)
     net_l = posts.net.tolist()
     file_l = [where[i][0] for i in range(n)]
     line_l = [where[i][1] for i in range(n)]
-    order = sorted(range(n), key=lambda i: (net_l[i], file_l[i], line_l[i], int(posts.t[i]), keys[i]))
+    file_names = sorted(set(file_l))
+    file_code = {f: k for k, f in enumerate(file_names)}
+    codes = np.array([file_code[f] for f in file_l], dtype=np.int64)
+    order = np.lexsort((np.arange(n), posts.t, np.array(line_l, dtype=np.int64), codes, posts.net)).tolist()
     t1, t2 = posts.topic1.tolist(), posts.topic2.tolist()
     topics = [[TOPICS[x] for x in (t1[i], t2[i]) if x >= 0] for i in order]
     ev = posts.event.tolist()
@@ -39,7 +43,7 @@ def write_posts(path: Path, posts: PostTable, authors: Authors, events: list[Eve
         "network": pa.array([NETWORKS[net_l[i]] for i in order], pa.string()),
         "post_id": pa.array([posts.native_id[i] for i in order], pa.string()),
         "post_key": pa.array([keys[i] for i in order], pa.string()),
-        "created_at": pa.array(posts.t[order].astype("datetime64[s]"), pa.timestamp("s", tz="UTC")),
+        "created_at": pa.array(posts.t[np.asarray(order)].astype("datetime64[s]"), pa.timestamp("s", tz="UTC")),
         "author_key": pa.array([f"{NETWORKS[net_l[i]]}:{authors.native_id[a[i]]}" for i in order], pa.string()),
         "kind": pa.array([KINDS[k] for k in posts.kind[order].tolist()], pa.string()),
         "topics": pa.array(topics, pa.list_(pa.string())),
@@ -49,7 +53,8 @@ def write_posts(path: Path, posts: PostTable, authors: Authors, events: list[Eve
         "file": pa.array([file_l[i] for i in order], pa.string()),
         "line": pa.array([line_l[i] for i in order], pa.int64()),
         "ref_post_key": pa.array([keys[ref[i]] if ref[i] >= 0 else None for i in order], pa.string()),
-        "keyword_free": pa.array(posts.implicit[order].tolist(), pa.bool_()),
+        "keyword_missed": pa.array([bool(topics[j]) and not any(has_keyword(posts.text[i], tp) for tp in topics[j])
+                                    for j, i in enumerate(order)], pa.bool_()),
     })
     pq.write_table(table, path, compression="zstd")
 
@@ -60,7 +65,11 @@ def appearing_authors(posts: PostTable) -> np.ndarray:
 
 
 def write_authors(path: Path, posts: PostTable, authors: Authors) -> np.ndarray:
-    """authors.parquet for every account that appears in the exports; returns their indices."""
+    """authors.parquet for every account that posts or is mentioned; returns their indices.
+
+    Extra columns: ``followers``, ``verified``, ``n_posts``.  ``country`` is the country of
+    residence; ``department``/``ubigeo`` are null abroad and for the few truly unknown accounts.
+    """
     idx = appearing_authors(posts).tolist()
     n_posts = np.bincount(posts.author, minlength=len(authors))
     net = authors.net.tolist()

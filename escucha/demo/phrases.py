@@ -342,6 +342,17 @@ REPLY_OPENERS: dict[str, tuple[str, ...]] = {
     "neutral": ("¿Hay fuente?", "Pregunta sincera:", "Ojo,", "Una consulta:"),
     "negative": ("Falso.", "No es así.", "¿Y las pruebas?", "Qué descaro,", "No me parece nada bien."),
 }
+#: Colloquial cues for everyday (off-topic) chatter.
+OFF_OPENERS: dict[str, tuple[str, ...]] = {
+    "positive": ("¡Qué bacán!", "Lo máximo:", "Feliz:", "¡Qué rico!", "Buenazo:", "Al fin viernes:"),
+    "neutral": ("Pregunta:", "Bueno,", "Y bueno,", "Dato:", "Oigan,"),
+    "negative": ("Qué roche:", "Qué flojera,", "Mal día:", "Uff,", "No me gusta nada:", "Qué tal palta:"),
+}
+OFF_CLOSERS: dict[str, tuple[str, ...]] = {
+    "positive": ("¡Lo máximo!", "Qué bonito día.", "Feliz de la vida.", "¡Vamos!", "Así da gusto.", "Bendiciones."),
+    "neutral": ("En fin.", "¿Y ustedes?", "Así está la cosa.", "Ya veremos.", "Eso nomás."),
+    "negative": ("Qué cólera.", "Nada me sale bien hoy.", "Qué fastidio.", "No hay derecho.", "Me quiero ir de aquí."),
+}
 EMOJI: dict[str, tuple[str, ...]] = {
     "positive": ("👏", "💪", "🙌", "❤️", "🇵🇪", "✨", "😊", "🎉"),
     "neutral": ("📌", "📢", "🔎", "👉", "🗞️"),

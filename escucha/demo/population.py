@@ -219,11 +219,20 @@ def _person_display(gender: str, first: str, second: str, s1: str, s2: str, dept
     return f"{first} {s1}".upper()
 
 
-def _person_handle(first: str, s1: str, s2: str, birth_year: int, net: int, pk: _Picker) -> str:
-    """Handle from name parts; X: [A-Za-z0-9_]{1,15}; Instagram/Facebook: lower case, dots allowed."""
+def _person_handle(first: str, s1: str, s2: str, birth_year: int, net: int, gender: str, pk: _Picker) -> str:
+    """Handle from name parts; X: [A-Za-z0-9_]{1,15}; Instagram/Facebook: lower case, dots allowed.
+
+    Accounts whose owner's gender is unknown get handles without a first name.
+    """
     f, a, b = V.handle_base(first.split()[0]), V.handle_base(s1), V.handle_base(s2)
     yy = f"{birth_year % 100:02d}"
     u = pk.int() % 8
+    if gender == "unknown":
+        sep = "." if net == 2 else "_"
+        options = (f"{a}{b}{yy}", f"{a}{sep}{b[:1]}{pk.int() % 1000}", f"{V.handle_base(pk.pick(V.DISTRICTS))}{sep}{yy}",
+                   f"{a[:1]}{b}{yy}")
+        handle = options[u % 4]
+        return handle if net == 0 else handle.lower()
     if net == 0:
         options = (f"{f}{a}{yy}", f"{f}_{a}", f"{f[0]}{a}{b[:1]}", f"{f}{a}", f"{a}{f}{yy}",
                    f"{f}{yy}", f"{f.lower()}_{a.lower()}{pk.int() % 100}", f"{f}{a[:1]}{b}")
@@ -347,7 +356,7 @@ def build_authors(n_total: int, start: date, rng: np.random.Generator) -> Author
             dept, country = _residence(comm, pk, "person")
             first, second, s1, s2 = _person_names(gender, comm, venezuelan, pk)
             display = _person_display(gender, first, second, s1, s2, dept, pk)
-            handle = registry.claim(_person_handle(first, s1, s2, REFERENCE_YEAR - age, net, pk))
+            handle = registry.claim(_person_handle(first, s1, s2, REFERENCE_YEAR - age, net, gender, pk))
             net_rows.append(dict(
                 net=net, type="person", gender=gender, age_band=V.AGE_BANDS[band_i], age=age, dept=dept,
                 country=country, community=comm, influencer=False, handle=handle, display=display,

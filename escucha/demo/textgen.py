@@ -11,7 +11,7 @@ import numpy as np
 from . import phrases as P
 from .ids import random_codes
 from .population import Authors
-from .posts import EN, NEG, QU, QUOTE, REPLY, SENTIMENTS, SHARE, PostTable
+from .posts import EN, QU, QUOTE, REPLY, SENTIMENTS, SHARE, PostTable
 from .timeline import Event
 from .vocabulary import strip_accents
 
@@ -107,7 +107,7 @@ def generate_texts(posts: PostTable, authors: Authors, events: list[Event], fb_t
                 body = f"{cue} {core}".strip() if r[2] % 2 else f"{core} {cue}".strip()
             else:
                 if topic is None:
-                    pool = _DECOYS if r[1] % 100 < 5 else _OFF
+                    pool = _DECOYS if r[1] % 100 < 3 else _OFF
                     core = P.fill(pool[r[0] % len(pool)], r[2])
                 else:
                     variants = _CORES[topic]
@@ -123,16 +123,20 @@ def generate_texts(posts: PostTable, authors: Authors, events: list[Event], fb_t
                         sep = (", ", " — ", "; ")[r[6] % 3]
                         core = core.rstrip(".!?") + sep + clauses[r[7] % len(clauses)] + "."
                 parts = []
+                openers = P.OFF_OPENERS if topic is None else P.OPENERS
+                closers = P.OFF_CLOSERS if topic is None else P.CLOSERS
                 if kind == REPLY:
                     if r[8] % 100 < 55:
                         parts.append(P.REPLY_OPENERS[sent][r[9] % len(P.REPLY_OPENERS[sent])])
                 elif r[8] % 100 < 45:
-                    parts.append(P.OPENERS[sent][r[9] % len(P.OPENERS[sent])])
+                    parts.append(openers[sent][r[9] % len(openers[sent])])
                 if parts and parts[-1].endswith(","):
                     core = _lower_first(core)
                 parts.append(core)
-                if r[10] % 100 < 50:
-                    parts.append(P.CLOSERS[sent][r[11] % len(P.CLOSERS[sent])])
+                has_opener = len(parts) > 0
+                # positive/negative posts always carry at least one lexical cue
+                if r[10] % 100 < 50 or (sent != "neutral" and not has_opener):
+                    parts.append(closers[sent][r[11] % len(closers[sent])])
                 body = " ".join(parts)
                 style = r[12] % 1000
                 if style < 25:

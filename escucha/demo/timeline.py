@@ -9,11 +9,11 @@ topic; a post on an event's topic is attributed to the event with probability
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import numpy as np
 
-from .phrases import OFF_TOPIC, TOPIC_INDEX, TOPICS
+from .phrases import EVENT_HASHTAGS, OFF_TOPIC, TOPIC_INDEX, TOPICS
 
 LIMA_UTC_OFFSET_S = -5 * 3600
 DAY_S = 86400
@@ -97,9 +97,7 @@ class Event:
             "start": self.start.isoformat(), "end": self.end.isoformat(),
             "topics": [self.topic], "planted_multiplier": self.multiplier,
             "peak_start": self.peak_start.isoformat(), "peak_end": self.peak_end.isoformat(),
-            "hashtag": {"ventanilla": "#DerrameDePetróleo", "vacancia": "#VacanciaPresidencial",
-                        "elecciones2022": "#EleccionesRegionales2022",
-                        "peru_conectado": "#PerúConectado"}.get(self.core_key),
+            "hashtag": EVENT_HASHTAGS.get(self.core_key),
             "description": self.description,
         }
 

@@ -264,7 +264,7 @@ INFLUENCERS: dict[int, tuple[tuple[str, str, str, str, str | None, str], ...]] =
     5: (
         ("Unión Venezolana en Perú", "uvenezolanape", "ngo", "Lima", None,
          "Asociación de venezolanos en el Perú. Orientación legal y apoyo."),
-        ("Venezolanos en Lima", "VenezolanosLima", "other", "Lima", None, "Comunidad venezolana en Lima 🇻🇪🇵🇪"),
+        ("Venezolanos en Lima", "VzlaEnLima", "other", "Lima", None, "Comunidad venezolana en Lima 🇻🇪🇵🇪"),
         ("Yusmary Colmenares", "yusmarycol", "person", "Lima", "female",
          "Venezolana en Lima 🇻🇪🇵🇪 Periodista. Emprendedora."),
         ("ACNUR Perú", "ACNURPeru", "ngo", "Lima", None, "Agencia de la ONU para los refugiados en el Perú."),

@@ -1,0 +1,340 @@
+"""Tests for the demo data generator (escucha.demo).
+
+Small runs only: two weeks around the Ventanilla oil spill at 300 posts/day (three
+times: seed 7 twice, seed 8 once) and three quiet weeks spanning a month boundary.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from escucha.demo import phrases
+from escucha.demo.crowdtangle import FACEBOOK_COLUMNS, INSTAGRAM_COLUMNS
+from escucha.demo.generator import generate
+
+SPILL = dict(start=date(2022, 1, 8), end=date(2022, 1, 22), posts_per_day=300)
+QUIET = dict(start=date(2022, 4, 25), end=date(2022, 5, 15), posts_per_day=300, seed=11)
+TWITTER_EPOCH_MS = 1288834974657
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
+    out = {}
+    for name, kwargs in (("a", dict(SPILL, seed=7)), ("b", dict(SPILL, seed=8)), ("quiet", QUIET)):
+        d = tmp_path_factory.mktemp(name)
+        out[name] = (d, generate(d, **kwargs))
+    # the repeat runs in a fresh interpreter with another string-hash seed
+    d = tmp_path_factory.mktemp("a_again")
+    code = ("import json, sys; from datetime import date; from pathlib import Path; "
+            "from escucha.demo.generator import generate; "
+            "print(json.dumps(generate(Path(sys.argv[1]), start=date(2022, 1, 8), end=date(2022, 1, 22), "
+            "posts_per_day=300, seed=7)))")
+    env = dict(os.environ, PYTHONHASHSEED="12345")
+    res = subprocess.run([sys.executable, "-c", code, str(d)], env=env, capture_output=True, text=True, check=True)
+    out["a_again"] = (d, json.loads(res.stdout))
+    return out
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _gt(root: Path) -> pd.DataFrame:
+    return pd.read_parquet(root / "ground_truth" / "posts.parquet")
+
+
+def _x_pages(root: Path):
+    for f in sorted((root / "exports" / "x").glob("*.jsonl")):
+        with open(f, encoding="utf-8") as fh:
+            for line_no, line in enumerate(fh, start=1):
+                yield f.relative_to(root).as_posix(), line_no, json.loads(line)
+
+
+def _csv_rows(root: Path, network: str):
+    for f in sorted((root / "exports" / network).glob("*.csv")):
+        with open(f, encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            for row in reader:
+                yield f.relative_to(root).as_posix(), reader.line_num, header, dict(zip(header, row))
+
+
+def _file_posts(root: Path) -> dict[str, tuple[str, int, str]]:
+    """post_key -> (file, line, created_at ISO UTC) read back from the exports with the stdlib."""
+    out: dict[str, tuple[str, int, str]] = {}
+    for rel, line, page in _x_pages(root):
+        for t in page["data"]:
+            out["x:" + t["id"]] = (rel, line, t["created_at"].replace(".000Z", "+00:00"))
+    for network in ("facebook", "instagram"):
+        for rel, line, _, row in _csv_rows(root, network):
+            pid = row["URL"].rstrip("/").split("/")[-1]
+            local = datetime.strptime(row["Post Created"], "%Y-%m-%d %H:%M:%S PET")
+            utc = (local + timedelta(hours=5)).replace(tzinfo=timezone.utc)
+            out[f"{network}:{pid}"] = (rel, line, utc.isoformat())
+    return out
+
+
+# ---------------------------------------------------------------- determinism
+
+def test_same_seed_gives_byte_identical_files(runs):
+    a, b = _hashes(runs["a"][0]), _hashes(runs["a_again"][0])
+    assert len(a) >= 7 and a == b
+    assert runs["a"][1] == runs["a_again"][1]
+
+
+def test_different_seed_gives_different_files(runs):
+    a, b = _hashes(runs["a"][0]), _hashes(runs["b"][0])
+    exports = [k for k in a if k.startswith("exports")]
+    assert exports and all(a[k] != b.get(k) for k in exports)
+
+
+# ---------------------------------------------------------------- formats
+
+def test_x_pages_are_valid_twarc2_responses(runs):
+    root = runs["a"][0]
+    ids: list[int] = []
+    known: set[str] = set()
+    created: dict[str, str] = {}
+    per_file = Counter()
+    pages_per_file = Counter()
+    for rel, _, page in _x_pages(root):
+        assert set(page) == {"data", "includes", "meta", "__twarc"}
+        assert page["__twarc"]["version"] == "2.14.0" and page["__twarc"]["url"].startswith("https://api.")
+        data = page["data"]
+        assert 1 <= len(data) <= 100 and page["meta"]["result_count"] == len(data)
+        users = {u["id"]: u for u in page["includes"]["users"]}
+        assert len(users) == len(page["includes"]["users"])          # deduplicated per page
+        inc_tweets = page["includes"].get("tweets", [])
+        page_ids = [int(t["id"]) for t in data]
+        assert page["meta"]["newest_id"] == str(max(page_ids)) and page["meta"]["oldest_id"] == str(min(page_ids))
+        for t in data + inc_tweets:
+            known.add(t["id"])
+            created[t["id"]] = t["created_at"]
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z", t["created_at"])
+            assert t["lang"] in {"es", "en", "qu"} and t["edit_history_tweet_ids"] == [t["id"]]
+            assert t["author_id"] in users
+            for m in t.get("entities", {}).get("mentions", []):
+                assert m["id"] in users and users[m["id"]]["username"] == m["username"]
+                assert t["text"][m["start"]:m["end"]] == "@" + m["username"]
+            for h in t.get("entities", {}).get("hashtags", []):
+                assert t["text"][h["start"]:h["end"]] == "#" + h["tag"]
+            for u in t.get("entities", {}).get("urls", []):
+                assert t["text"][u["start"]:u["end"]] == u["url"]
+        for t in data:
+            ids.append(int(t["id"]))
+            ms = (int(t["id"]) >> 22) + TWITTER_EPOCH_MS
+            sec = datetime.fromtimestamp(ms // 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            assert sec == t["created_at"]                                  # snowflake encodes the time
+        per_file[rel] += len(data)
+        pages_per_file[rel] += 1
+    assert len(ids) == len(set(ids))
+    assert ids == sorted(ids)                                              # pages and tweets in time order
+    for rel, n in per_file.items():
+        assert pages_per_file[rel] == math.ceil(n / 100)
+
+
+def test_referenced_tweets_exist_and_are_earlier(runs):
+    root = runs["a"][0]
+    everything: dict[str, dict] = {}
+    refs: list[tuple[dict, str, str]] = []
+    for _, _, page in _x_pages(root):
+        inc = {t["id"]: t for t in page["includes"].get("tweets", [])}
+        for t in page["data"] + list(inc.values()):
+            everything.setdefault(t["id"], t)
+        for t in page["data"]:
+            for r in t.get("referenced_tweets", []):
+                assert r["id"] in inc                                     # expanded on the same page
+                refs.append((t, r["type"], r["id"]))
+    kinds = Counter(k for _, k, _ in refs)
+    assert kinds["retweeted"] > kinds["replied_to"] > kinds["quoted"] > 0
+    for t, kind, rid in refs:
+        orig = everything[rid]
+        assert int(rid) < int(t["id"]) and orig["created_at"] <= t["created_at"]
+        assert "referenced_tweets" not in orig                            # targets are originals
+        if kind == "retweeted":
+            handle = t["entities"]["mentions"][0]["username"]
+            assert t["text"] == f"RT @{handle}: {orig['text']}"
+            pm = t["public_metrics"]
+            assert pm["retweet_count"] == orig["public_metrics"]["retweet_count"]
+            assert pm["like_count"] == pm["reply_count"] == pm["quote_count"] == 0
+        if kind == "replied_to":
+            assert t["in_reply_to_user_id"] == orig["author_id"]
+            assert t["conversation_id"] == orig["conversation_id"] == rid
+    # includes.tweets copies are identical wherever they appear
+    seen: dict[str, str] = {}
+    for _, _, page in _x_pages(root):
+        for t in page["data"] + page["includes"].get("tweets", []):
+            s = json.dumps(t, sort_keys=True)
+            assert seen.setdefault(t["id"], s) == s
+
+
+def test_crowdtangle_csvs_have_exact_headers_and_consistent_values(runs):
+    root = runs["a"][0]
+    for network, columns in (("facebook", FACEBOOK_COLUMNS), ("instagram", INSTAGRAM_COLUMNS)):
+        prev: dict[str, str] = {}
+        n = 0
+        for rel, _, header, row in _csv_rows(root, network):
+            assert header == list(columns)
+            n += 1
+            created = row["Post Created"]
+            assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d PET", created)
+            assert created == f"{row['Post Created Date']} {row['Post Created Time']} PET"
+            assert created >= prev.get(rel, "")                          # time order within a file
+            prev[rel] = created
+            if network == "facebook":
+                assert row["Type"] in {"Status", "Photo", "Link", "Native Video"}
+                parts = ("Likes", "Comments", "Shares", "Love", "Wow", "Haha", "Sad", "Angry", "Care")
+                assert int(row["Total Interactions"]) == sum(int(row[c]) for c in parts)
+                assert re.fullmatch(r"\d{15}", row["Facebook Id"])
+                assert re.fullmatch(rf"https://www\.facebook\.com/{row['Facebook Id']}/posts/\d{{16}}", row["URL"])
+                assert row["Message"]
+            else:
+                assert row["Type"] in {"Photo", "Album", "Video"}
+                assert int(row["Total Interactions"]) == int(row["Likes"]) + int(row["Comments"])
+                assert re.fullmatch(r"https://www\.instagram\.com/p/[A-Za-z0-9_-]{11}/", row["URL"])
+                assert row["Description"]
+        assert n > 100
+    fb_ids = [row["URL"] for *_, row in _csv_rows(root, "facebook")]
+    assert len(fb_ids) == len(set(fb_ids))
+
+
+# ---------------------------------------------------------------- ground truth
+
+def test_ground_truth_is_exactly_the_exported_posts(runs):
+    for name in ("a", "quiet"):
+        root, summary = runs[name]
+        gt = _gt(root)
+        files = _file_posts(root)
+        assert gt.post_key.is_unique and set(gt.post_key) == set(files)
+        got = gt.set_index("post_key")
+        for key, (rel, line, created) in files.items():
+            row = got.loc[key]
+            assert (row.file, int(row.line)) == (rel, line)
+            assert row.created_at.isoformat() == created
+        counts = gt.groupby("file").size().to_dict()
+        assert counts == {rel: v["posts"] for rel, v in summary["files"].items()}
+        assert json.loads((root / "ground_truth" / "summary.json").read_text(encoding="utf-8")) == summary
+        assert summary["posts_total"] == len(gt)
+
+
+def test_ground_truth_tables_are_coherent(runs):
+    root, _ = runs["a"]
+    gt = _gt(root)
+    authors = pd.read_parquet(root / "ground_truth" / "authors.parquet")
+    assert set(gt.author_key) <= set(authors.author_key) and authors.author_key.is_unique
+    assert set(gt.kind) == {"post", "reply", "share", "quote"}
+    assert set(gt[gt.network != "x"].kind) == {"post"}
+    assert set(gt.sentiment) == {"positive", "neutral", "negative"}
+    assert all(t in phrases.TOPICS for ts in gt.topics for t in ts) and gt.topics.map(len).max() == 2
+    off_share = (gt.topics.map(len) == 0).mean()
+    assert 0.25 < off_share < 0.45
+    shares = gt.network.value_counts(normalize=True)
+    assert abs(shares["x"] - 0.55) < 0.05 and abs(shares["facebook"] - 0.30) < 0.05
+    persons = authors[authors.account_type == "person"]
+    assert persons.gender.isin(["female", "male", "unknown"]).all()
+    assert authors[authors.account_type != "person"].gender.isna().all()
+    with_dept = authors.dropna(subset=["department"])
+    codes = {"Lima": "15", "Arequipa": "04", "Cusco": "08", "Callao": "07", "Puno": "21"}
+    for dept, code in codes.items():
+        assert set(with_dept[with_dept.department == dept].ubigeo) <= {code}
+    assert authors[authors.department.isna()].ubigeo.isna().all()
+    influencers = authors[authors.is_influencer & (authors.network == "x")]
+    assert influencers.followers.min() >= 100_000
+    events = json.loads((root / "ground_truth" / "events.json").read_text(encoding="utf-8"))
+    assert [e["id"] for e in events] == ["derrame_ventanilla"]
+    assert set(gt.event.dropna()) == {"derrame_ventanilla"}
+
+
+# ---------------------------------------------------------------- realism
+
+def test_every_day_has_posts_on_every_network_within_range(runs):
+    for name, kwargs in (("a", SPILL), ("quiet", QUIET)):
+        gt = _gt(runs[name][0])
+        days = gt.created_at.dt.date
+        assert days.min() == kwargs["start"] and days.max() == kwargs["end"]
+        n_days = (kwargs["end"] - kwargs["start"]).days + 1
+        assert gt.groupby("network").created_at.apply(lambda s: s.dt.date.nunique()).eq(n_days).all()
+
+
+def test_oil_spill_multiplies_topic_volume(runs):
+    gt = _gt(runs["a"][0])
+    day = gt.created_at.dt.date
+    spill = gt.topics.map(lambda ts: "derrame_petroleo" in ts)
+    before = (spill & (day >= date(2022, 1, 8)) & (day <= date(2022, 1, 14))).sum()
+    during = (spill & (day >= date(2022, 1, 16)) & (day <= date(2022, 1, 22))).sum()
+    assert before > 0 and during > 5 * before
+
+
+def test_weekly_rhythm_sunday_is_quieter(runs):
+    gt = _gt(runs["quiet"][0])
+    per_day = gt.groupby(gt.created_at.dt.date).size()
+    weekday = pd.Series([d.weekday() for d in per_day.index], index=per_day.index)
+    assert per_day[weekday == 6].mean() < 0.85 * per_day[weekday < 5].mean()
+    hours = gt.created_at.dt.tz_convert("America/Lima").dt.hour
+    assert hours.between(2, 5).mean() < 0.05                             # quiet small hours in Lima
+
+
+def test_interactions_stay_mostly_within_communities(runs):
+    root = runs["a"][0]
+    gt = _gt(root)
+    authors = pd.read_parquet(root / "ground_truth" / "authors.parquet").set_index("author_key")
+    linked = gt.dropna(subset=["ref_post_key"])
+    target_author = gt.set_index("post_key").author_key.reindex(linked.ref_post_key).to_numpy()
+    same = authors.community.reindex(linked.author_key).to_numpy() == authors.community.reindex(target_author).to_numpy()
+    assert 0.7 < same.mean() < 0.95
+    in_degree = pd.Series(target_author).value_counts()
+    x_authors = authors[authors.network == "x"]
+    per_account = in_degree.reindex(x_authors.index).fillna(0).groupby(x_authors.is_influencer).mean()
+    assert per_account[True] > 20 * per_account[False]                # planted leaders are recoverable
+
+
+def test_keywords_are_imperfect_by_design(runs):
+    for topic, variants in phrases.CORES.items():
+        for _, implicit in variants.values():
+            assert all(not phrases.has_keyword(s, topic) for s in implicit), topic
+        for kw, _ in variants.values():
+            assert all(phrases.has_keyword(s, topic) for s in kw), topic
+    cue_lists = (phrases.OPENERS, phrases.CLOSERS, phrases.REPLY_OPENERS, phrases.OFF_OPENERS, phrases.OFF_CLOSERS)
+    neutral = [s for group in cue_lists for v in group.values() for s in v]
+    assert not any(phrases.keyword_topics(s) for s in neutral + list(phrases.OFF_TOPIC_CORES))
+    assert all(phrases.keyword_topics(s) for s in phrases.DECOYS)
+
+    root = runs["a"][0]
+    gt = _gt(root).set_index("post_key")
+    texts: dict[str, str] = {}
+    for _, _, page in _x_pages(root):
+        texts.update({"x:" + t["id"]: t["text"] for t in page["data"]})
+    for rel, _, _, row in _csv_rows(root, "facebook"):
+        texts["facebook:" + row["URL"].split("/")[-1]] = row["Message"]
+    on = [(texts[k], ts[0]) for k, ts in gt.topics.items() if len(ts) and k in texts]
+    hit = sum(phrases.has_keyword(t, topic) for t, topic in on) / len(on)
+    assert 0.8 < hit < 0.96
+    off = [texts[k] for k, ts in gt.topics.items() if not len(ts) and k in texts]
+    false_hits = sum(bool(phrases.keyword_topics(t)) for t in off) / len(off)
+    assert 0.0 < false_hits < 0.1
+    on_topic = gt[gt.topics.map(len) > 0]
+    assert 0.04 < on_topic.keyword_missed.mean() < 0.2
+    assert any(ch in "".join(texts.values()) for ch in "áéíóúñ")
+
+
+def test_languages_and_engagement_tails(runs):
+    gt = _gt(runs["a"][0])
+    lang = gt.language.value_counts(normalize=True)
+    assert lang["es"] > 0.9 and 0.015 < lang["en"] < 0.08 and 0.002 < lang.get("qu", 0) < 0.03
+    likes = [t["public_metrics"]["like_count"] for _, _, p in _x_pages(runs["a"][0]) for t in p["data"]
+             if "referenced_tweets" not in t]
+    s = pd.Series(likes)
+    assert s.max() > 20 * max(1, s.median())
