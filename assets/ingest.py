@@ -5,16 +5,15 @@ from datetime import date, timedelta
 
 import dagster as dg
 
-from escucha.landing import archive_inbox, candidate_root, publish_window, stage_window
+from escucha.landing import archive_inbox, candidate_root, publish_candidate, stage_window
 from escucha.lake import landed_posts, parsed_posts_count
 from orchestration.partitions import daily_partitions
 from orchestration.resources import EscuchaHome
 
 ENTITIES = ["x/posts", "x/users", "facebook/posts", "instagram/posts"]
-CANDIDATE_KEYS = {e: dg.AssetKey(["candidate", *e.split("/")]) for e in ENTITIES}
+CANDIDATE = dg.AssetKey(["candidate", "posts"])
 LAKE_KEYS = {e: dg.AssetKey(["lake", *e.split("/")]) for e in ENTITIES}
 ACCOUNTING_KEYS = {e: dg.AssetKey(["lake", *e.split("/")]) for e in ("archive/files", "archive/quarantine")}
-CANDIDATE_POSTS = [k for e, k in CANDIDATE_KEYS.items() if e.endswith("/posts")]
 
 
 def window_of(context: dg.AssetExecutionContext) -> tuple[date, date]:
@@ -23,18 +22,16 @@ def window_of(context: dg.AssetExecutionContext) -> tuple[date, date]:
     return window.start.date(), (window.end - timedelta(days=1)).date()
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(key, group_name="ingest",
-                     description=f"Candidate days of {entity}: parsed from the archived raw files "
-                                 "(lake/_candidate/...), waiting for the gate.")
-        for entity, key in CANDIDATE_KEYS.items()
-    ],
+@dg.asset(
+    key=CANDIDATE,
+    group_name="ingest",
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="lake_writer",
+    description="The window's days of every lake entity, parsed from the archived raw files into "
+                "lake/_candidate/, waiting for the gate (write-audit-publish).",
 )
-def staged_posts(context: dg.AssetExecutionContext, escucha_home: EscuchaHome) -> Iterator[dg.MaterializeResult]:
+def staged_posts(context: dg.AssetExecutionContext, escucha_home: EscuchaHome) -> dg.MaterializeResult:
     """Archive the inbox by checksum (parsed once by DuckDB), then write the window's candidate days."""
     home = escucha_home.home()
     archived = archive_inbox(home)
@@ -44,28 +41,22 @@ def staged_posts(context: dg.AssetExecutionContext, escucha_home: EscuchaHome) -
     start, end = window_of(context)
     summary = stage_window(home, start, end)
     context.log.info(f"staged {start}..{end}: {summary.rows}")
-    common = {
+    return dg.MaterializeResult(metadata={
         "window": f"{start}..{end}",
         "files_archived": sum(f.status == "archived" for f in archived),
         "files_rejected": dg.MetadataValue.md(
             "\n".join(f"- {f.error}" for f in archived if f.status == "rejected") or "none"),
         "files_in_window": len(summary.files),
-    }
-    for entity, key in CANDIDATE_KEYS.items():
-        yield dg.MaterializeResult(asset_key=key, metadata=common | {"rows": summary.rows.get(entity, 0)})
+        **{f"rows {entity}": n for entity, n in summary.rows.items()},
+    })
 
 
-@dg.multi_asset_check(
-    specs=[
-        dg.AssetCheckSpec("expectations", asset=key, blocking=True,
-                          description="great-expectations suite on the window's posts; when it fails "
-                                      "nothing is published, and no mart or report is built.")
-        for key in CANDIDATE_POSTS
-    ],
-)
+@dg.asset_check(asset=CANDIDATE, name="expectations", blocking=True,
+                description="great-expectations suite on the window's posts; when it fails nothing "
+                            "is published, and no mart or report is built.")
 def staged_posts_expectations(context: dg.AssetCheckExecutionContext,
-                              escucha_home: EscuchaHome) -> Iterator[dg.AssetCheckResult]:
-    """One validation of every network's candidate posts, reported on each posts asset."""
+                              escucha_home: EscuchaHome) -> dg.AssetCheckResult:
+    """Validate every network's candidate posts against the landed-posts suite."""
     from expectations.gate import check_result
     from expectations.landed_posts import SUITE_NAME
     from expectations.landed_posts import landed_posts_expectations as suite
@@ -74,33 +65,27 @@ def staged_posts_expectations(context: dg.AssetCheckExecutionContext,
     start, end = window_of(context.op_execution_context)
     df = landed_posts(candidate_root(home), start, end)
     expected = parsed_posts_count(home, start, end)
-    result = check_result(df, SUITE_NAME, suite(start, end, expected),
-                          extra={"window": f"{start}..{end}", "expected_rows": expected})
-    for key in CANDIDATE_POSTS:
-        yield dg.AssetCheckResult(asset_key=key, check_name="expectations", passed=result.passed,
-                                  severity=result.severity, metadata=result.metadata,
-                                  description=result.description)
+    return check_result(df, SUITE_NAME, suite(start, end, expected),
+                        extra={"window": f"{start}..{end}", "expected_rows": expected})
 
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(key, group_name="ingest", deps=list(CANDIDATE_KEYS.values()),
-                     description=f"Published lake days of {entity} (lake/{entity}/day=YYYY-MM-DD), "
+        dg.AssetSpec(key, group_name="ingest", deps=[CANDIDATE],
+                     description=f"The published lake of {entity} (lake/{entity}/day=YYYY-MM-DD), "
                                  "read by dbt.")
         for entity, key in LAKE_KEYS.items()
     ] + [
-        dg.AssetSpec(key, group_name="ingest", deps=list(CANDIDATE_KEYS.values()),
+        dg.AssetSpec(key, group_name="ingest", deps=[CANDIDATE],
                      description=f"Accounting of every archived raw file (lake/_meta/{name.split('/')[1]}.parquet).")
         for name, key in ACCOUNTING_KEYS.items()
     ],
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
     pool="lake_writer",
 )
 def published_lake(context: dg.AssetExecutionContext, escucha_home: EscuchaHome) -> Iterator[dg.MaterializeResult]:
-    """Publish the audited days: each day folder of the window is swapped in whole."""
+    """Publish the audited candidate window: each of its day folders is swapped in whole."""
     home = escucha_home.home()
-    start, end = window_of(context)
-    publish_window(home, start, end)
+    window = publish_candidate(home)
+    published = f"{window[0]}..{window[1]}" if window else "nothing waiting"
     for key in [*LAKE_KEYS.values(), *ACCOUNTING_KEYS.values()]:
-        yield dg.MaterializeResult(asset_key=key, metadata={"window": f"{start}..{end}"})
+        yield dg.MaterializeResult(asset_key=key, metadata={"published": published})

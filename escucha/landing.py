@@ -217,7 +217,13 @@ def stage_window(home: DataHome, start: date, end: date) -> LandingSummary:
                     "(format parquet, partition_by (day), write_partition_columns true)",
                     params,
                 )
-        _swap_days(staging, candidate_root(home), start, end)
+        candidate = candidate_root(home)
+        if candidate.exists():
+            shutil.rmtree(candidate)  # only this window is ever a candidate
+        staging.mkdir(parents=True, exist_ok=True)
+        (staging / "window.json").write_text(
+            json.dumps({"start": start.isoformat(), "end": end.isoformat()}), encoding="utf-8")
+        os.replace(staging, candidate)
     finally:
         con.close()
         shutil.rmtree(staging, ignore_errors=True)
@@ -227,18 +233,32 @@ def stage_window(home: DataHome, start: date, end: date) -> LandingSummary:
     return summary
 
 
-def publish_window(home: DataHome, start: date, end: date) -> None:
-    """Move the audited candidate days start..end into the lake, and refresh the file accounting."""
-    _swap_days(candidate_root(home), home.lake, start, end)
+def candidate_window(home: DataHome) -> tuple[date, date] | None:
+    """The window waiting in the candidate area, if any."""
+    marker = candidate_root(home) / "window.json"
+    if not marker.exists():
+        return None
+    w = json.loads(marker.read_text(encoding="utf-8"))
+    return date.fromisoformat(w["start"]), date.fromisoformat(w["end"])
+
+
+def publish_candidate(home: DataHome) -> tuple[date, date] | None:
+    """Move the audited candidate window into the lake (each day swapped whole), then refresh the
+    file accounting. Returns the window published, None when nothing was waiting."""
+    window = candidate_window(home)
+    if window is not None:
+        _swap_days(candidate_root(home), home.lake, *window)
+        shutil.rmtree(candidate_root(home))
     ensure_lake_schemas(home)
     with _connect() as con:
         refresh_meta(home, con)
+    return window
 
 
 def land_window(home: DataHome, start: date, end: date) -> LandingSummary:
     """Stage and publish a window without an audit in between (for tools and tests)."""
     summary = stage_window(home, start, end)
-    publish_window(home, start, end)
+    publish_candidate(home)
     return summary
 
 

@@ -83,11 +83,11 @@ def mart(home, sql: str) -> list[tuple]:
 def test_every_asset_builds_and_the_gate_passes(built):
     home, outcome = built
     assert outcome.success, outcome
-    assert outcome.steps == {"staged_posts": "success", "staged_posts_expectations": "success",
+    assert outcome.steps == {"candidate__posts": "success", "candidate__posts_expectations": "success",
                              "published_lake": "success",
                              "warehouse_models": "success", "overview_report": "success"}
     gate = {k: v for k, v in outcome.checks.items() if k.endswith(":expectations")}
-    assert len(gate) == 3 and all(gate.values())
+    assert len(gate) == 1 and all(gate.values())
     assert all(outcome.checks.values()), [k for k, v in outcome.checks.items() if not v]
     html = (home.reports / "overview.html").read_text(encoding="utf-8")
     assert "<svg" in html and "<script" not in html
@@ -138,8 +138,8 @@ def test_corrupted_input_fails_the_gate_and_stops_marts_and_report(tmp_path, mon
     shutil.copy(FIXTURES / "ct_facebook_sample.csv", home.inbox / "fb.csv")
     outcome = run_pipeline(home, date(2022, 1, 16), date(2022, 1, 17))
     assert not outcome.success
-    assert outcome.checks["candidate/x/posts:expectations"] is False
-    description = outcome.check_descriptions["candidate/x/posts:expectations"]
+    assert outcome.checks["candidate/posts:expectations"] is False
+    description = outcome.check_descriptions["candidate/posts:expectations"]
     assert "expect_compound_columns_to_be_unique" in description
     assert "1482345678901234567" in description  # the failure names the offending value
     assert outcome.steps.get("published_lake") != "success"
