@@ -37,8 +37,12 @@ class RunOutcome:
     check_descriptions: dict[str, str]
 
 
-def run_pipeline(home: DataHome, start: date, end: date) -> RunOutcome:
-    """Materialise every asset for start..end (inclusive) in one in-process run."""
+def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None = None) -> RunOutcome:
+    """Materialise every asset for start..end (inclusive) in one in-process run.
+
+    The console shows warnings and errors only (ESCUCHA_LOG_LEVEL=INFO or DEBUG for more); the full
+    event log is kept by the Dagster instance and shown in the UI."""
+    log_level = log_level or os.environ.get("ESCUCHA_LOG_LEVEL", "WARNING")
     prepare_dagster_home(home)
     import dagster as dg
 
@@ -48,6 +52,7 @@ def run_pipeline(home: DataHome, start: date, end: date) -> RunOutcome:
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
             tags={
                 "dagster/asset_partition_range_start": start.isoformat(),
                 "dagster/asset_partition_range_end": end.isoformat(),
