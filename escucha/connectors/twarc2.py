@@ -32,7 +32,8 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
     con.execute(
         """
         create or replace temp table _pages as
-        select source_line, raw::json as page
+        select source_line, raw::json as page,
+               json_extract_string(raw, '$.__twarc.retrieved_at') as retrieved_at
         from _lines
         where raw is not null and trim(raw) <> '' and json_valid(raw)
           and json_type(raw::json) = 'OBJECT'
@@ -47,18 +48,23 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
     con.execute(
         """
         create or replace temp table _tweets as
-        select p.source_line, t.tw,
-               json_extract_string(p.page, '$.__twarc.retrieved_at') as retrieved_at
-        from _pages p, unnest(json_extract(p.page, '$.data[*]')) as t(tw)
+        with data as (
+            select source_line, retrieved_at, json_extract(page, '$.data[*]') as tweets from _pages
+        )
+        select d.source_line, t.tw, d.retrieved_at
+        from data d, unnest(d.tweets) as t(tw)
         """
     )
     con.execute(
         """
         create or replace temp table _included as
+        with page_tweets as (
+            select source_line, json_extract(page, '$.includes.tweets[*]') as tweets from _pages
+        )
         select distinct p.source_line,
                json_extract_string(t.tw, '$.id') as id,
                json_extract_string(t.tw, '$.author_id') as author_id
-        from _pages p, unnest(json_extract(p.page, '$.includes.tweets[*]')) as t(tw)
+        from page_tweets p, unnest(p.tweets) as t(tw)
         """
     )
     day_reason = calendar_reason_sql("cast(created_at as date)", cal)
@@ -141,9 +147,12 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
             select source_line, min(day) as day, max(collected_at) as collected_at
             from x_posts group by source_line
         ),
+        page_users as (
+            select source_line, json_extract(page, '$.includes.users[*]') as users from _pages
+        ),
         users as (
             select p.source_line, u.usr
-            from _pages p, unnest(json_extract(p.page, '$.includes.users[*]')) as u(usr)
+            from page_users p, unnest(p.users) as u(usr)
         ),
         typed as (
             select
