@@ -5,12 +5,13 @@ from datetime import date, timedelta
 
 import dagster as dg
 
+from escucha.connectors import lake_entities
 from escucha.landing import archive_inbox, candidate_root, publish_candidate, stage_window
 from escucha.lake import landed_posts, parsed_posts_count
 from orchestration.partitions import daily_partitions
 from orchestration.resources import EscuchaHome
 
-ENTITIES = ["x/posts", "x/users", "facebook/posts", "instagram/posts"]
+ENTITIES = lake_entities()
 CANDIDATE = dg.AssetKey(["candidate", "posts"])
 LAKE_KEYS = {e: dg.AssetKey(["lake", *e.split("/")]) for e in ENTITIES}
 ACCOUNTING_KEYS = {e: dg.AssetKey(["lake", *e.split("/")]) for e in ("archive/files", "archive/quarantine")}

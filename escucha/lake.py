@@ -7,23 +7,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from escucha.connectors import GateColumns, posts_entities
 from escucha.home import DataHome
 from escucha.landing import manifests
 
-# Per network: (lake entity, SQL for the native post id, likes, shares, comments).
-POST_COLUMNS = {
-    "x": ("x/posts", "id", "like_count", "retweet_count", "reply_count"),
-    "facebook": ("facebook/posts", "post_id", "likes", "shares", "comments"),
-    "instagram": ("instagram/posts", "post_id", "likes", "0", "comments"),
-}
-
-
-def _posts_sql(root: Path, network: str, entity: str, pid: str, likes: str, shares: str,
-               comments: str) -> str:
+def _posts_sql(root: Path, entity: str, g: GateColumns) -> str:
     return (
-        f"select '{network}:' || {pid} as post_key, '{network}' as network, created_at, "
+        f"select {g.network} || ':' || {g.post_id} as post_key, {g.network} as network, created_at, "
         "cast(created_at as date) as created_day, day, "
-        f"{likes} as likes, {shares} as shares, {comments} as comments, source_sha256 "
+        f"{g.likes} as likes, {g.shares} as shares, {g.comments} as comments, source_sha256 "
         f"from read_parquet('{root}/{entity}/**/*.parquet', union_by_name=true) "
         "where day between $start and $end"
     )
@@ -33,9 +25,9 @@ def landed_posts(root: Path, start: date, end: date) -> pd.DataFrame:
     """Every post row under a lake root (the lake, or its candidate area) for start..end, with the
     columns the gate checks."""
     parts = [
-        _posts_sql(root, net, *cols)
-        for net, cols in POST_COLUMNS.items()
-        if any((root / cols[0]).glob("**/*.parquet"))
+        _posts_sql(root, entity, gate)
+        for entity, gate in posts_entities().items()
+        if any((root / entity).glob("**/*.parquet"))
     ]
     with duckdb.connect() as con:
         if not parts:
@@ -49,7 +41,8 @@ def parsed_posts_count(home: DataHome, start: date, end: date) -> int:
     files = [
         str(p)
         for m in manifests(home)
-        for p in (home.archive / f"{m['sha256']}.parsed").glob("*__posts.parquet")
+        for p in (home.archive / f"{m['sha256']}.parsed").glob("*.parquet")
+        if p.stem.replace("__", "/") in posts_entities()
     ]
     if not files:
         return 0

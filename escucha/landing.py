@@ -19,7 +19,8 @@ from pathlib import Path
 import duckdb
 
 from escucha.calendar import Calendar, collection_calendar
-from escucha.connectors import ENTITIES, PARSERS, RejectedFile, SourceFile, detect_format
+from escucha.connectors import BY_FORMAT, CONNECTORS, RejectedFile, SourceFile, detect_format
+from escucha.connectors import lake_entities as connector_entities
 from escucha.home import DataHome
 
 
@@ -93,15 +94,15 @@ def archive_file(home: DataHome, path: Path, fmt: str | None = None,
                             format=m["format"], rows_in=m["rows_in"])
     try:
         fmt = fmt or detect_format(path)
-        if fmt not in PARSERS:
-            raise RejectedFile(path, f"unknown format {fmt!r}; known: {', '.join(sorted(PARSERS))}")
+        if fmt not in BY_FORMAT:
+            raise RejectedFile(path, f"unknown format {fmt!r}; known: {', '.join(sorted(BY_FORMAT))}")
         parsed_dir = home.archive / f"{sha}.parsed"
         tmp_dir = home.archive / f".tmp-{sha}-{uuid.uuid4().hex[:8]}"
         tmp_dir.mkdir(parents=True)
         con = _connect()
         try:
             src = SourceFile(path=path, original_name=path.name, sha256=sha)
-            parsed = PARSERS[fmt](con, src, cal)
+            parsed = BY_FORMAT[fmt].parse(con, src, cal)
             parsed_rows = 0
             for entity, table in parsed.entities.items():
                 _copy_with_source(con, table, tmp_dir / f"{entity.replace('/', '__')}.parquet", src)
@@ -172,7 +173,7 @@ def manifests(home: DataHome) -> list[dict]:
 
 def lake_entities() -> list[str]:
     """Every "<network>/<entity>" folder of the lake."""
-    return sorted({e for es in ENTITIES.values() for e in es})
+    return connector_entities()
 
 
 def candidate_root(home: DataHome) -> Path:
@@ -293,33 +294,25 @@ def _swap_days(source: Path, dest: Path, start: date, end: date) -> None:
 
 
 def ensure_lake_schemas(home: DataHome) -> None:
-    """Write each entity's zero-row schema file by parsing an empty sample of its format."""
-    from escucha.connectors import crowdtangle
-
-    missing = [e for e in lake_entities() if not (home.lake / e / "_schema.parquet").exists()]
-    if not missing:
+    """Write each entity's zero-row schema file by parsing its connector's empty samples."""
+    if all((home.lake / e / "_schema.parquet").exists() for e in lake_entities()):
         return
     samples = home.lake / f".schemas-{uuid.uuid4().hex[:8]}"
     samples.mkdir(parents=True)
+    cal = collection_calendar()
     try:
-        (samples / "x.jsonl").write_text('{"data": [], "meta": {"result_count": 0}}\n', encoding="utf-8")
-        (samples / "fb.csv").write_text(",".join(f'"{c}"' for c in crowdtangle.FACEBOOK_COLUMNS) + "\n",
-                                        encoding="utf-8")
-        (samples / "ig.csv").write_text(",".join(f'"{c}"' for c in crowdtangle.INSTAGRAM_COLUMNS) + "\n",
-                                        encoding="utf-8")
-        cal = collection_calendar()
-        for name, fmt in (("x.jsonl", "twarc2"), ("fb.csv", "crowdtangle"), ("ig.csv", "crowdtangle")):
-            con = _connect()
-            try:
-                src = SourceFile(path=samples / name, original_name=name, sha256="0" * 64)
-                parsed = PARSERS[fmt](con, src, cal)
-                for entity, table in parsed.entities.items():
-                    target = home.lake / entity / "_schema.parquet"
-                    if not target.exists():
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        _copy_with_source(con, f"(select * from {table} limit 0)", target, src)
-            finally:
-                con.close()
+        for connector in CONNECTORS:
+            for name, content in connector.empty_samples:
+                path = samples / f"{connector.format}-{name}"
+                path.write_text(content, encoding="utf-8")
+                with _connect() as con:
+                    src = SourceFile(path=path, original_name=name, sha256="0" * 64)
+                    parsed = connector.parse(con, src, cal)
+                    for entity, table in parsed.entities.items():
+                        target = home.lake / entity / "_schema.parquet"
+                        if not target.exists():
+                            target.parent.mkdir(parents=True, exist_ok=True)
+                            _copy_with_source(con, f"(select * from {table} limit 0)", target, src)
     finally:
         shutil.rmtree(samples, ignore_errors=True)
 

@@ -1,43 +1,47 @@
-"""Connectors: one module per export format, each parsing a file with DuckDB into its network's shape."""
+"""Connectors: one module per export format, each parsing a file with DuckDB into its network's shape.
+
+Every connector module defines `CONNECTOR`, a `Connector`; adding a format is adding its module to
+`CONNECTORS` below (plus its dbt staging models).
+"""
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
-
-from escucha.calendar import Calendar
 from escucha.connectors import crowdtangle, twarc2
-from escucha.connectors.base import ParsedFile, RejectedFile, SourceFile
+from escucha.connectors.base import Connector, GateColumns, ParsedFile, RejectedFile, SourceFile
 
-Parser = Callable[[duckdb.DuckDBPyConnection, SourceFile, Calendar], ParsedFile]
+CONNECTORS: list[Connector] = [
+    twarc2.CONNECTOR,
+    crowdtangle.CONNECTOR,
+]
 
-PARSERS: dict[str, Parser] = {
-    twarc2.FORMAT: twarc2.parse,
-    crowdtangle.FORMAT: crowdtangle.parse,
-}
+BY_FORMAT: dict[str, Connector] = {c.format: c for c in CONNECTORS}
 
-# Lake entities each format can fill: "<network>/<entity>".
-ENTITIES: dict[str, list[str]] = {
-    twarc2.FORMAT: ["x/posts", "x/users"],
-    crowdtangle.FORMAT: ["facebook/posts", "instagram/posts"],
-}
+
+def lake_entities() -> list[str]:
+    """Every "<network>/<entity>" folder of the lake."""
+    return sorted({e for c in CONNECTORS for e in c.entities})
+
+
+def posts_entities() -> dict[str, GateColumns]:
+    """Lake entities holding posts, with the SQL the gate reads them through."""
+    return {e: g for c in CONNECTORS for e, g in c.entities.items() if g is not None}
 
 
 def detect_format(path: Path) -> str:
     """Guess a file's format from its first bytes; RejectedFile when no connector knows it."""
     with open(path, "rb") as fh:
         head = fh.read(65536)
+    if not head.strip():
+        raise RejectedFile(path, "file is empty")
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
     first_line = text.splitlines()[0] if text else ""
-    if not text:
-        raise RejectedFile(path, "file is empty")
-    if first_line.startswith("{") and ('"data"' in head.decode("utf-8", "replace") or '"meta"' in first_line):
-        return twarc2.FORMAT
-    if ("Post Created" in first_line and "URL" in first_line) or first_line.startswith('"Page Name"'):
-        return crowdtangle.FORMAT
-    raise RejectedFile(path, "format not recognised (expected twarc2 NDJSON or a CrowdTangle CSV); "
-                             "pass --format")
+    for connector in CONNECTORS:
+        if connector.sniff(first_line, text):
+            return connector.format
+    raise RejectedFile(path, "format not recognised (known: "
+                       + ", ".join(c.format for c in CONNECTORS) + "); pass --format")
 
 
-__all__ = ["PARSERS", "ENTITIES", "detect_format", "ParsedFile", "RejectedFile", "SourceFile"]
+__all__ = ["BY_FORMAT", "CONNECTORS", "Connector", "GateColumns", "ParsedFile", "RejectedFile",
+           "SourceFile", "detect_format", "lake_entities", "posts_entities"]

@@ -1,6 +1,7 @@
 """What every connector produces: per-file parsed tables in one shape per network, plus quarantine."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,3 +63,31 @@ def read_lines_sql() -> str:
         "from read_csv($path, columns={'raw': 'VARCHAR'}, delim='\x01\x02\x03\x04', quote='', escape='', "
         "header=false, auto_detect=false, max_line_size=67108864, strict_mode=false)"
     )
+
+
+@dataclass(frozen=True)
+class GateColumns:
+    """SQL expressions over a posts entity of the lake that give what the quality gate checks."""
+
+    network: str
+    post_id: str
+    likes: str
+    shares: str
+    comments: str
+
+
+@dataclass(frozen=True)
+class Connector:
+    """An export format: how to recognise it, parse it, and what lake entities it fills.
+
+    `entities` maps each lake entity ("<network>/<entity>") to its GateColumns when it holds posts,
+    or None (accounts). `empty_sample` is (file name, content) of a valid file with no posts, parsed
+    once to write each entity's zero-row schema file.
+    """
+
+    format: str
+    description: str
+    entities: dict[str, GateColumns | None]
+    sniff: Callable[[str, str], bool]
+    parse: Callable[[duckdb.DuckDBPyConnection, SourceFile, Calendar], ParsedFile]
+    empty_samples: tuple[tuple[str, str], ...]

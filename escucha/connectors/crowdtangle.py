@@ -4,7 +4,15 @@ from __future__ import annotations
 import duckdb
 
 from escucha.calendar import Calendar
-from escucha.connectors.base import ParsedFile, RejectedFile, SourceFile, calendar_reason_sql, fetch_int
+from escucha.connectors.base import (
+    Connector,
+    GateColumns,
+    ParsedFile,
+    RejectedFile,
+    SourceFile,
+    calendar_reason_sql,
+    fetch_int,
+)
 
 FORMAT = "crowdtangle"
 
@@ -173,3 +181,27 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
     )
     rows = fetch_int(con, "select count(*) from _rows")
     return ParsedFile(entities={f"{network}/posts": table}, quarantine="quarantine", rows_in=rows)
+
+
+def sniff(first_line: str, head: str) -> bool:
+    """A CSV header with CrowdTangle's post columns."""
+    return ("Post Created" in first_line and "URL" in first_line) or first_line.startswith('"Page Name"')
+
+
+def _header(columns: list[str]) -> str:
+    return ",".join(f'"{c}"' for c in columns) + "\n"
+
+
+CONNECTOR = Connector(
+    format=FORMAT,
+    description="CrowdTangle historical-data CSV exports (Facebook pages, Instagram accounts)",
+    entities={
+        "facebook/posts": GateColumns(network="'facebook'", post_id="post_id", likes="likes",
+                                      shares="shares", comments="comments"),
+        "instagram/posts": GateColumns(network="'instagram'", post_id="post_id", likes="likes",
+                                       shares="0", comments="comments"),
+    },
+    sniff=sniff,
+    parse=parse,
+    empty_samples=(("facebook.csv", _header(FACEBOOK_COLUMNS)), ("instagram.csv", _header(INSTAGRAM_COLUMNS))),
+)

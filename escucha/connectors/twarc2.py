@@ -5,6 +5,8 @@ import duckdb
 
 from escucha.calendar import Calendar
 from escucha.connectors.base import (
+    Connector,
+    GateColumns,
     ParsedFile,
     RejectedFile,
     SourceFile,
@@ -207,3 +209,22 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
         quarantine="quarantine",
         rows_in=tweets + bad_lines,
     )
+
+
+def sniff(first_line: str, head: str) -> bool:
+    """A JSON object per line with an API response's `data` or `meta`."""
+    return first_line.startswith("{") and ('"data"' in head or '"meta"' in first_line)
+
+
+CONNECTOR = Connector(
+    format=FORMAT,
+    description="X API v2 search/timeline responses as saved by twarc2 (NDJSON, one page per line)",
+    entities={
+        "x/posts": GateColumns(network="'x'", post_id="id", likes="like_count",
+                               shares="retweet_count", comments="reply_count"),
+        "x/users": None,
+    },
+    sniff=sniff,
+    parse=parse,
+    empty_samples=(("empty.jsonl", '{"data": [], "meta": {"result_count": 0}}\n'),),
+)
