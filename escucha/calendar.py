@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 # X (then Twitter) opened in March 2006: nothing older is a real social media post date.
 EARLIEST_DAY = date(2006, 3, 21)
@@ -29,3 +29,14 @@ def calendar_start() -> date:
 def collection_calendar() -> Calendar:
     """From the first partition day to today (UTC): later dates are in the future."""
     return Calendar(calendar_start(), datetime.now(timezone.utc).date())
+
+
+def contiguous_ranges(days: list[date]) -> list[tuple[date, date]]:
+    """Runs of consecutive days as (first, last) pairs: [1,2,3,7] -> [(1,3), (7,7)]."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if ranges and day == ranges[-1][1] + timedelta(days=1):
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges

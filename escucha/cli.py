@@ -104,6 +104,49 @@ def cmd_demo(args: argparse.Namespace, home: DataHome) -> int:
     return cmd_run(argparse.Namespace(start=args.start, end=args.end), home)
 
 
+def cmd_ingest(args: argparse.Namespace, home: DataHome) -> int:
+    """Put files in the inbox and archive them now, printing how every row was accounted for.
+
+    The inbox sensor (or `--run`, or a later `escucha run`) lands them for exactly the days they touch."""
+    from escucha.calendar import contiguous_ranges
+    from escucha.landing import archive_file
+
+    home.ensure()
+    options = {"mapping": Path(args.mapping)} if args.mapping else {}
+    fmt = "mapping" if args.mapping else args.format
+    status = 0
+    touched: set[date] = set()
+    for name in args.files:
+        src = Path(name)
+        if not src.is_file():
+            print(f"{name}: no such file", file=sys.stderr)
+            status = 1
+            continue
+        dest = home.inbox / src.name
+        shutil.copy2(src, dest)
+        result = archive_file(home, dest, fmt=fmt, **options)
+        if result.status == "rejected":
+            print(f"rejected: {result.error}", file=sys.stderr)
+            status = 1
+        elif result.status == "already_archived":
+            print(f"{src.name}: already archived (same checksum), nothing new")
+        else:
+            print(f"{src.name}: {result.rows_in} rows in = {result.rows_landed} landed + "
+                  f"{result.rows_duplicate} duplicate + {result.rows_quarantined} quarantined "
+                  f"({result.format}, {result.min_day}..{result.max_day})")
+            touched.update(date.fromisoformat(d) for d in result.days)
+    if args.run and touched:
+        from orchestration.run import run_pipeline
+
+        for first, last in contiguous_ranges(sorted(touched)):
+            outcome = run_pipeline(home, first, last)
+            print(f"run {outcome.run_id} for {first}..{last}: {'succeeded' if outcome.success else 'FAILED'}")
+            status = status or (0 if outcome.success else 1)
+    elif touched:
+        print("archived; the inbox sensor (make dev) or `escucha run` lands them")
+    return status
+
+
 def cmd_query(args: argparse.Namespace, home: DataHome) -> int:
     """Run SQL against the warehouse, opened read-only; print a table or CSV."""
     import duckdb
@@ -183,6 +226,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--from", dest="start", type=_date, help="first day (default: earliest archived)")
     r.add_argument("--to", dest="end", type=_date, help="last day, inclusive (default: latest archived)")
     r.set_defaults(func=cmd_run)
+
+    i = sub.add_parser("ingest", help="archive export files now and report landed/duplicate/quarantined rows")
+    i.add_argument("files", nargs="+", help="export files (any known format)")
+    how = i.add_mutually_exclusive_group()
+    how.add_argument("--format", help="the files' format when detection should not guess")
+    how.add_argument("--mapping", help="a mapping YAML for a CSV/NDJSON export no connector knows")
+    i.add_argument("--run", action="store_true", help="then run the pipeline for the days they touch")
+    i.set_defaults(func=cmd_ingest)
 
     q = sub.add_parser("query", help="run SQL on the warehouse (read-only)")
     q.add_argument("sql", help='e.g. "select * from marts.fct_topic_daily limit 10"')

@@ -7,11 +7,14 @@ file that touches them, so a rerun gives the same lake.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -19,7 +22,8 @@ from pathlib import Path
 import duckdb
 
 from escucha.calendar import Calendar, collection_calendar
-from escucha.connectors import BY_FORMAT, CONNECTORS, RejectedFile, SourceFile, detect_format
+from escucha.connectors import BY_FORMAT, CONNECTORS, ParsedFile, RejectedFile, SourceFile, detect_format
+from escucha.connectors import posts_entities
 from escucha.connectors import lake_entities as connector_entities
 from escucha.home import DataHome
 
@@ -36,9 +40,16 @@ class ArchivedFile:
     rows_in: int = 0
     rows_parsed: int = 0
     rows_quarantined: int = 0
+    rows_duplicate: int = 0
     min_day: str | None = None
     max_day: str | None = None
+    days: list[str] = field(default_factory=list)
     error: str | None = None
+
+    @property
+    def rows_landed(self) -> int:
+        """Posts new to the warehouse: parsed and not already collected."""
+        return self.rows_parsed - self.rows_duplicate
 
 
 @dataclass
@@ -81,9 +92,29 @@ def _reject(home: DataHome, path: Path, reason: str) -> ArchivedFile:
     return ArchivedFile(original_name=path.name, status="rejected", error=reason)
 
 
+@contextmanager
+def archive_lock(home: DataHome) -> Iterator[None]:
+    """One archiver at a time (the inbox sensor, a run and `escucha ingest` may overlap)."""
+    home.archive.mkdir(parents=True, exist_ok=True)
+    with open(home.archive / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def archive_file(home: DataHome, path: Path, fmt: str | None = None,
                  cal: Calendar | None = None) -> ArchivedFile:
     """Archive one inbox file: checksum, parse once, write the manifest last. Never raises for bad input."""
+    with archive_lock(home):
+        if not path.exists():  # another archiver took it meanwhile
+            return ArchivedFile(original_name=path.name, status="already_archived")
+        return _archive_file(home, path, fmt, cal)
+
+
+def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
+                  cal: Calendar | None = None) -> ArchivedFile:
     cal = cal or collection_calendar()
     sha = sha256_of(path)
     manifest_path = home.archive / f"{sha}.json"
@@ -106,11 +137,13 @@ def archive_file(home: DataHome, path: Path, fmt: str | None = None,
             parsed_rows = 0
             for entity, table in parsed.entities.items():
                 _copy_with_source(con, table, tmp_dir / f"{entity.replace('/', '__')}.parquet", src)
-                if entity.endswith("/posts"):
+                if entity in posts_entities():
                     parsed_rows += _count(con, table)
             _copy_with_source(con, parsed.quarantine, tmp_dir / "quarantine.parquet", src)
             quarantined = _count(con, parsed.quarantine)
             days = _day_range(con, list(parsed.entities.values()) + [parsed.quarantine])
+            touched = _days_with_posts(con, parsed)
+            duplicates = _duplicates(con, home, tmp_dir)
         except duckdb.Error as exc:
             raise RejectedFile(path, f"cannot be parsed as {fmt}: {str(exc).splitlines()[0]}") from exc
         finally:
@@ -127,18 +160,56 @@ def archive_file(home: DataHome, path: Path, fmt: str | None = None,
     os.replace(path, home.archive / f"{sha}{''.join(path.suffixes[-1:])}")
     result = ArchivedFile(
         original_name=path.name, status="archived", sha256=sha, format=fmt, rows_in=parsed.rows_in,
-        rows_parsed=parsed_rows, rows_quarantined=quarantined,
-        min_day=days[0], max_day=days[1],
+        rows_parsed=parsed_rows, rows_quarantined=quarantined, rows_duplicate=duplicates,
+        min_day=days[0], max_day=days[1], days=touched,
     )
     manifest = asdict(result) | {
         "entities": sorted(parsed.entities),
-        "archived_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "archived_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
         "bytes": (home.archive / f"{sha}{''.join(path.suffixes[-1:])}").stat().st_size,
     }
     tmp_manifest = manifest_path.with_suffix(".json.tmp")
     tmp_manifest.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     os.replace(tmp_manifest, manifest_path)
     return result
+
+
+def _days_with_posts(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> list[str]:
+    """The UTC days this file has posts for: the partitions it touches."""
+    tables = [t for e, t in parsed.entities.items() if e in posts_entities()]
+    if not tables:
+        return []
+    union = " union ".join(f"select distinct day from {t}" for t in tables)
+    return [r[0].isoformat() for r in con.execute(f"select day from ({union}) order by day").fetchall()]
+
+
+def _post_keys_sql(parsed_dir: Path) -> list[str]:
+    """SQL selecting the post_key of every post in one file's parsed form."""
+    parts = []
+    for entity, gate in posts_entities().items():
+        f = parsed_dir / f"{entity.replace('/', '__')}.parquet"
+        if f.exists():
+            parts.append(f"select {gate.network} || ':' || {gate.post_id} as post_key "
+                         f"from read_parquet('{f}')")
+    return parts
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection, home: DataHome, parsed_dir: Path) -> int:
+    """Posts of this file already collected: by an earlier archived file, or earlier in this file."""
+    mine = _post_keys_sql(parsed_dir)
+    if not mine:
+        return 0
+    earlier = [q for m in manifests(home) for q in _post_keys_sql(home.archive / f"{m['sha256']}.parsed")]
+    new_keys = " union all ".join(mine)
+    sql = f"select count(*) - count(distinct post_key) from ({new_keys})"
+    within = int(con.execute(sql).fetchone()[0])
+    if not earlier:
+        return within
+    old_keys = " union all ".join(earlier)
+    seen = int(con.execute(
+        f"select count(*) from (select distinct post_key from ({new_keys})) "
+        f"where post_key in (select post_key from ({old_keys}))").fetchone()[0])
+    return within + seen
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -319,7 +390,8 @@ def ensure_lake_schemas(home: DataHome) -> None:
 
 MANIFEST_COLUMNS = {
     "sha256": "varchar", "original_name": "varchar", "format": "varchar", "status": "varchar",
-    "rows_in": "bigint", "rows_parsed": "bigint", "rows_quarantined": "bigint", "min_day": "date",
+    "rows_in": "bigint", "rows_parsed": "bigint", "rows_quarantined": "bigint",
+    "rows_duplicate": "bigint", "min_day": "date",
     "max_day": "date", "archived_at": "timestamp", "bytes": "bigint",
 }
 QUARANTINE_COLUMNS = {

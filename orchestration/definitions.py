@@ -8,11 +8,13 @@ from assets.reports import overview_report
 from assets.transform import DBT_PROJECT, warehouse_models
 from orchestration.jobs import pipeline_job
 from orchestration.resources import EscuchaHome, dbt_resource
+from orchestration.sensors import inbox_sensor
 
 defs = dg.Definitions(
     assets=[staged_posts, published_lake, warehouse_models, overview_report],
     asset_checks=[staged_posts_expectations],
     jobs=[pipeline_job],
+    sensors=[inbox_sensor],
     resources={"escucha_home": EscuchaHome(), "dbt": dbt_resource(DBT_PROJECT)},
     executor=dg.in_process_executor,
 )

@@ -23,7 +23,7 @@ def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
-@pytest.mark.parametrize("command", ["generate", "demo", "run", "query", "ui"])
+@pytest.mark.parametrize("command", ["generate", "demo", "run", "ingest", "query", "ui"])
 def test_every_command_has_help(command, tmp_path):
     out = run_cli(command, "--help", home=tmp_path)
     assert out.returncode == 0

@@ -10,6 +10,7 @@ renamed as (
         rows_in,
         rows_parsed,
         rows_quarantined,
+        rows_duplicate,
         min_day,
         max_day,
         archived_at,
