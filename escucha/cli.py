@@ -82,7 +82,9 @@ def cmd_run(args: argparse.Namespace, home: DataHome) -> int:
     outcome = run_pipeline(home, start, end)
     failed = {k: v for k, v in outcome.checks.items() if not v}
     for name in failed:
-        print(f"check failed: {name}: {outcome.check_descriptions.get(name, '')}", file=sys.stderr)
+        kind = "warning" if outcome.check_severities.get(name) == "WARN" else "check failed"
+        print(f"{kind}: {name} did not pass {outcome.check_descriptions.get(name, '')}".rstrip(),
+              file=sys.stderr)
     skipped = [s for s, state in outcome.steps.items() if state != "success"]
     if not outcome.success:
         print(f"run {outcome.run_id} failed; steps not completed: {', '.join(skipped) or 'none'}",

@@ -35,6 +35,7 @@ class RunOutcome:
     steps: dict[str, str]
     checks: dict[str, bool]
     check_descriptions: dict[str, str]
+    check_severities: dict[str, str]
 
 
 def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None = None) -> RunOutcome:
@@ -62,6 +63,7 @@ def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None =
     steps: dict[str, str] = {}
     checks: dict[str, bool] = {}
     descriptions: dict[str, str] = {}
+    severities: dict[str, str] = {}
     for event in result.all_events:
         kind = event.event_type_value
         if kind in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED") and event.step_key:
@@ -71,4 +73,5 @@ def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None =
             name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
             checks[name] = ev.passed
             descriptions[name] = ev.description or ""
-    return RunOutcome(result.run_id, result.success, steps, checks, descriptions)
+            severities[name] = ev.severity.value
+    return RunOutcome(result.run_id, result.success, steps, checks, descriptions, severities)

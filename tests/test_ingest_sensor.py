@@ -137,3 +137,17 @@ def test_ingest_prints_counts_that_reconcile(tmp_path):
     assert out.returncode == 1
     assert out.stderr.strip() == ("rejected: nothing.jsonl: not an X API v2 / twarc2 file: "
                                   "no line has 'data' or 'meta'")
+
+
+def test_collection_gaps_are_visible_and_warned(home):
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        rows = {(r[0], r[1]): r[2:] for r in con.execute(
+            "select network, day, files, rows_collected, posts, has_collection "
+            "from marts.fct_collection_daily").fetchall()}
+    assert rows[("x", date(2022, 1, 16))] == (2, 6, 4, True)  # two collections of the same day
+    assert rows[("facebook", date(2022, 1, 16))] == (1, 2, 2, True)
+    assert rows[("facebook", date(2022, 1, 20))] == (0, 0, 0, False)  # a gap, not silence
+    outcome = run_pipeline(home, date(2022, 1, 16), date(2022, 1, 16))
+    assert outcome.success  # a gap warns, it does not stop the run
+    gap = "marts/fct_collection_daily:no_collection_gaps"
+    assert outcome.checks[gap] is False and outcome.check_severities[gap] == "WARN"

@@ -1,0 +1,60 @@
+{#- Collection completeness: for every network with data and every Lima day of the warehouse's span,
+    how many rows were collected and how many distinct posts landed. A day with no collection is a
+    gap in collection, not a quiet day of conversation. -#}
+{% set bounds = none %}
+{% if execute %}
+    {% set bounds = run_query("select cast(min(created_at) as date) - 1, cast(max(created_at) as date) + 2 from " ~ ref('int_posts_unioned')).rows[0] %}
+{% endif %}
+{% set first_day = bounds[0] if bounds and bounds[0] else '2000-01-01' %}
+{% set last_day = bounds[1] if bounds and bounds[1] else '2000-01-02' %}
+-- depends_on: {{ ref('int_posts_unioned') }}
+
+with collected as (
+    select
+        network,
+        {{ lima_date('created_at') }} as day,
+        count(*) as rows_collected,
+        count(distinct post_key) as posts,
+        count(distinct source_sha256) as files
+    from (
+        {% for model in ['stg_x__posts', 'stg_facebook__posts', 'stg_instagram__posts'] %}
+        select network, post_key, created_at, source_sha256 from {{ ref(model) }}
+        {% if not loop.last %}union all{% endif %}
+        {% endfor %}
+    ) as all_rows
+    group by 1, 2
+),
+
+span as (
+    select min(day) as first_day, max(day) as last_day from collected
+),
+
+days as (
+    {{ dbt.date_spine('day', "cast('" ~ first_day ~ "' as date)", "cast('" ~ last_day ~ "' as date)") }}
+),
+
+networks as (
+    select distinct network from collected
+),
+
+spine as (
+    select networks.network, cast(days.date_day as date) as day
+    from networks
+    cross join days
+    inner join span on days.date_day between span.first_day and span.last_day
+),
+
+final as (
+    select
+        spine.day,
+        spine.network,
+        cast(coalesce(collected.files, 0) as bigint) as files,
+        cast(coalesce(collected.rows_collected, 0) as bigint) as rows_collected,
+        cast(coalesce(collected.posts, 0) as bigint) as posts,
+        collected.network is not null as has_collection
+    from spine
+    left join collected
+        on collected.network = spine.network and collected.day = spine.day
+)
+
+select * from final
