@@ -140,6 +140,10 @@ def test_ingest_prints_counts_that_reconcile(tmp_path):
 
 
 def test_collection_gaps_are_visible_and_warned(home):
+    shutil.copy(FIXTURES / "ct_instagram_sample.csv", home.inbox / "ig.csv")  # May: the span grows
+    tick = evaluate_sensor(home, CURSOR["value"])
+    CURSOR["value"] = tick.cursor
+    assert run_requests(home, tick) == [(date(2022, 5, 10), date(2022, 5, 10))]
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         rows = {(r[0], r[1]): r[2:] for r in con.execute(
             "select network, day, files, rows_collected, posts, has_collection "
