@@ -54,6 +54,12 @@ def main() -> None:
     seeds = str(REPO / "dbt_project" / "seeds")
     for sub in ("warehouse.duckdb", "lake", "archive", "inbox"):
         subprocess.run(["rm", "-rf", str(Path(args.home) / sub)], check=True)
+    x_files = sorted(str(p) for p in (Path(exports) / "x").glob("*.jsonl"))
+    x_posts = int(summary["posts_per_network"].get("x", 0)) if "posts_per_network" in summary else None
+    results.append(stage("ingest X API v2 NDJSON", [escucha, "--home", args.home, "ingest", *x_files],
+                         env, x_posts))
+    results.append(stage("floor: bare DuckDB read_json", [sys.executable, "bench/read_json_floor.py",
+                                                         *x_files], env, x_posts))
     copy = ("from pathlib import Path; from escucha.cli import copy_exports_to_inbox; "
             "from escucha.home import data_home; "
             f"copy_exports_to_inbox(Path({exports!r}), data_home({args.home!r}))")
@@ -67,7 +73,11 @@ def main() -> None:
     pandas = stage("alternative: pandas script", [sys.executable, "bench/floor_pandas.py", exports, seeds],
                    env, posts)
     results += [floor, pandas]
-    full = results[1]["seconds"]
+    full = next(r for r in results if r["stage"].startswith("pipeline full year"))["seconds"]
+    ingest = next(r for r in results if r["stage"] == "ingest X API v2 NDJSON")
+    read = next(r for r in results if r["stage"] == "floor: bare DuckDB read_json")
+    print(f"ingest X NDJSON: {ingest.get('posts_per_second', 0):,} posts/s "
+          f"vs bare read_json {read.get('posts_per_second', 0):,} posts/s")
     print(f"posts: {posts:,}; pipeline / DuckDB floor = {full / floor['seconds']:.1f}x; "
           f"pandas / DuckDB floor = {pandas['seconds'] / floor['seconds']:.1f}x")
     out = REPO / "bench" / "results"
