@@ -105,16 +105,19 @@ def archive_lock(home: DataHome) -> Iterator[None]:
 
 
 def archive_file(home: DataHome, path: Path, fmt: str | None = None,
-                 cal: Calendar | None = None) -> ArchivedFile:
-    """Archive one inbox file: checksum, parse once, write the manifest last. Never raises for bad input."""
+                 cal: Calendar | None = None, mapping: Path | None = None) -> ArchivedFile:
+    """Archive one inbox file: checksum, parse once, write the manifest last. Never raises for bad input.
+
+    `mapping` is a mapping YAML for the `mapping` format (implied when given): it is passed to the
+    parser and kept beside the raw file as archive/<sha256>.mapping.yaml, named in the manifest."""
     with archive_lock(home):
         if not path.exists():  # another archiver took it meanwhile
             return ArchivedFile(original_name=path.name, status="already_archived")
-        return _archive_file(home, path, fmt, cal)
+        return _archive_file(home, path, fmt, cal, mapping)
 
 
 def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
-                  cal: Calendar | None = None) -> ArchivedFile:
+                  cal: Calendar | None = None, mapping: Path | None = None) -> ArchivedFile:
     cal = cal or collection_calendar()
     sha = sha256_of(path)
     manifest_path = home.archive / f"{sha}.json"
@@ -124,7 +127,7 @@ def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
         return ArchivedFile(original_name=path.name, status="already_archived", sha256=sha,
                             format=m["format"], rows_in=m["rows_in"])
     try:
-        fmt = fmt or detect_format(path)
+        fmt = fmt or ("mapping" if mapping is not None else None) or detect_format(path)
         if fmt not in BY_FORMAT:
             raise RejectedFile(path, f"unknown format {fmt!r}; known: {', '.join(sorted(BY_FORMAT))}")
         parsed_dir = home.archive / f"{sha}.parsed"
@@ -132,7 +135,7 @@ def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
         tmp_dir.mkdir(parents=True)
         con = _connect()
         try:
-            src = SourceFile(path=path, original_name=path.name, sha256=sha)
+            src = SourceFile(path=path, original_name=path.name, sha256=sha, mapping=mapping)
             parsed = BY_FORMAT[fmt].parse(con, src, cal)
             parsed_rows = 0
             for entity, table in parsed.entities.items():
@@ -158,6 +161,8 @@ def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
         shutil.rmtree(parsed_dir)
     os.replace(tmp_dir, parsed_dir)
     os.replace(path, home.archive / f"{sha}{''.join(path.suffixes[-1:])}")
+    if mapping is not None:  # how the file was read travels with it
+        shutil.copyfile(mapping, home.archive / f"{sha}.mapping.yaml")
     result = ArchivedFile(
         original_name=path.name, status="archived", sha256=sha, format=fmt, rows_in=parsed.rows_in,
         rows_parsed=parsed_rows, rows_quarantined=quarantined, rows_duplicate=duplicates,
@@ -165,6 +170,7 @@ def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
     )
     manifest = asdict(result) | {
         "entities": sorted(parsed.entities),
+        **({"mapping": f"{sha}.mapping.yaml", "mapping_name": Path(mapping).name} if mapping is not None else {}),
         "archived_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
         "bytes": (home.archive / f"{sha}{''.join(path.suffixes[-1:])}").stat().st_size,
     }

@@ -6,6 +6,8 @@ from datetime import date, datetime, time
 import great_expectations as gx
 
 KNOWN_NETWORKS = ["x", "facebook", "instagram", "tiktok", "youtube", "reddit"]
+# Web sources a vendor mentions export (brandwatch) carries beside the social networks; as in seeds/networks.csv.
+KNOWN_NETWORKS += ["news", "blog", "forum"]
 
 
 SUITE_NAME = "landed_posts"

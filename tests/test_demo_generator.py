@@ -2,6 +2,7 @@
 
 Small runs only: two weeks around the Ventanilla oil spill at 300 posts/day (three
 times: seed 7 twice, seed 8 once) and three quiet weeks spanning a month boundary.
+Every export is read back with the standard library only (json, csv), as a pipeline would.
 """
 from __future__ import annotations
 
@@ -21,12 +22,15 @@ import pandas as pd
 import pytest
 
 from escucha.demo import phrases
+from escucha.demo.brandwatch import COLUMNS as BRANDWATCH_COLUMNS
 from escucha.demo.crowdtangle import FACEBOOK_COLUMNS, INSTAGRAM_COLUMNS
 from escucha.demo.generator import generate
+from escucha.demo.twarc_csv import TWEET_COLUMNS
 
 SPILL = dict(start=date(2022, 1, 8), end=date(2022, 1, 22), posts_per_day=300)
 QUIET = dict(start=date(2022, 4, 25), end=date(2022, 5, 15), posts_per_day=300, seed=11)
 TWITTER_EPOCH_MS = 1288834974657
+NETWORKS = ("x", "facebook", "instagram", "tiktok", "youtube")
 
 
 @pytest.fixture(scope="module")
@@ -72,18 +76,75 @@ def _csv_rows(root: Path, network: str):
                 yield f.relative_to(root).as_posix(), reader.line_num, header, dict(zip(header, row))
 
 
+def _jsonl(root: Path, folder: str, pattern: str):
+    for f in sorted((root / "exports" / folder).glob(pattern)):
+        with open(f, encoding="utf-8") as fh:
+            for line_no, line in enumerate(fh, start=1):
+                yield f.relative_to(root).as_posix(), line_no, json.loads(line)
+
+
+def _vendor_rows(root: Path):
+    """Brandwatch rows: skip the report lines up to the header (the line starting 'Query Id')."""
+    for f in sorted((root / "exports" / "vendor").glob("brandwatch_mentions_*.csv")):
+        with open(f, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            for header in reader:
+                if header and header[0] == "Query Id":
+                    break
+            for row in reader:
+                yield f.relative_to(root).as_posix(), reader.line_num, header, dict(zip(header, row))
+
+
+def _utc(t: int) -> str:
+    return datetime.fromtimestamp(t, tz=timezone.utc).isoformat()
+
+
+def _iso(stamp: str) -> str:
+    """X (2022-01-15T13:45:12.000Z) and YouTube (2022-01-15T13:45:12Z) times as ISO UTC."""
+    return stamp.replace(".000Z", "+00:00").replace("Z", "+00:00")
+
+
 def _file_posts(root: Path) -> dict[str, tuple[str, int, str]]:
-    """post_key -> (file, line, created_at ISO UTC) read back from the exports with the stdlib."""
+    """post_key -> (file, line, created_at ISO UTC) of every post in its own network's export
+    (duplicates in the twarc-csv month and the vendor export excluded), read with the stdlib."""
     out: dict[str, tuple[str, int, str]] = {}
     for rel, line, page in _x_pages(root):
         for t in page["data"]:
-            out["x:" + t["id"]] = (rel, line, t["created_at"].replace(".000Z", "+00:00"))
+            out["x:" + t["id"]] = (rel, line, _iso(t["created_at"]))
     for network in ("facebook", "instagram"):
         for rel, line, _, row in _csv_rows(root, network):
             pid = row["URL"].rstrip("/").split("/")[-1]
             local = datetime.strptime(row["Post Created"], "%Y-%m-%d %H:%M:%S PET")
             utc = (local + timedelta(hours=5)).replace(tzinfo=timezone.utc)
             out[f"{network}:{pid}"] = (rel, line, utc.isoformat())
+    for rel, line, resp in _jsonl(root, "tiktok", "tiktok_videos_*.jsonl"):
+        for v in resp["data"]["videos"]:
+            out[f"tiktok:{v['id']}"] = (rel, line, _utc(v["create_time"]))
+    for rel, line, resp in _jsonl(root, "tiktok", "tiktok_comments_*.jsonl"):
+        for c in resp["data"]["comments"]:
+            out[f"tiktok:{c['id']}"] = (rel, line, _utc(c["create_time"]))
+    for rel, line, resp in _jsonl(root, "youtube", "youtube_videos_*.jsonl"):
+        for v in resp["items"]:
+            out[f"youtube:{v['id']}"] = (rel, line, _iso(v["snippet"]["publishedAt"]))
+    for rel, line, resp in _jsonl(root, "youtube", "youtube_comments_*.jsonl"):
+        for th in resp["items"]:
+            for c in [th["snippet"]["topLevelComment"]] + th.get("replies", {}).get("comments", []):
+                out[f"youtube:{c['id']}"] = (rel, line, _iso(c["snippet"]["publishedAt"]))
+    for rel, line, _, row in _vendor_rows(root):
+        if row["Page Type"] != "twitter":                                  # news, blog: keyed by URL
+            utc = datetime.strptime(row["Date"], "%Y-%m-%d %H:%M:%S.0").replace(tzinfo=timezone.utc)
+            out[f"{row['Page Type']}:{row['Url']}"] = (rel, line, utc.isoformat())
+    return out
+
+
+def _duplicate_rows(root: Path) -> list[tuple[str, str, int]]:
+    """(post_key, file, line) of the rows that repeat a post of another file."""
+    out = []
+    for rel, line, _, row in _csv_rows(root, "x"):
+        out.append(("x:" + row["id"], rel, line))
+    for rel, line, _, row in _vendor_rows(root):
+        if row["Page Type"] == "twitter":
+            out.append(("x:" + row["Url"].rsplit("/", 1)[-1], rel, line))
     return out
 
 
@@ -211,6 +272,167 @@ def test_crowdtangle_csvs_have_exact_headers_and_consistent_values(runs):
     assert len(fb_ids) == len(set(fb_ids))
 
 
+def test_tiktok_files_are_research_api_responses(runs):
+    root = runs["a"][0]
+    videos: dict[int, dict] = {}
+    for rel, _, resp in _jsonl(root, "tiktok", "tiktok_videos_*.jsonl"):
+        assert set(resp) == {"data", "error"} and resp["error"]["code"] == "ok" and resp["error"]["message"] == ""
+        assert re.fullmatch(r"\d{14}[0-9A-F]{20}", resp["error"]["log_id"])
+        data = resp["data"]
+        assert set(data) == {"videos", "cursor", "has_more", "search_id"}
+        assert 1 <= len(data["videos"]) <= 100 and isinstance(data["search_id"], str)
+        for v in data["videos"]:
+            assert set(v) == {"id", "video_description", "create_time", "username", "region_code", "like_count",
+                              "comment_count", "share_count", "view_count", "hashtag_names", "music_id",
+                              "voice_to_text"}
+            assert isinstance(v["id"], int) and v["id"] >> 32 == v["create_time"]   # ids encode the time
+            assert re.fullmatch(r"[a-z0-9._]{1,24}", v["username"]) and re.fullmatch(r"[A-Z]{2}", v["region_code"])
+            tags = [w[1:].rstrip(".,;:!?").lower() for w in v["video_description"].split() if w[:1] == "#"]
+            assert v["hashtag_names"] == list(dict.fromkeys(t for t in tags if t))
+            assert rel.endswith(datetime.fromtimestamp(v["create_time"], tz=timezone.utc).strftime("%Y-%m.jsonl"))
+            videos[v["id"]] = v
+    assert len(videos) > 50
+    comments: dict[int, dict] = {}
+    per_video = Counter()
+    for rel, _, resp in _jsonl(root, "tiktok", "tiktok_comments_*.jsonl"):
+        data = resp["data"]
+        assert set(data) == {"comments", "cursor", "has_more"} and 1 <= len(data["comments"]) <= 100
+        assert len({c["video_id"] for c in data["comments"]}) == 1                  # one video per request
+        for c in data["comments"]:
+            assert set(c) == {"id", "text", "video_id", "parent_comment_id", "like_count", "reply_count",
+                              "create_time"}
+            assert c["id"] >> 32 == c["create_time"] and c["id"] not in comments and c["text"]
+            comments[c["id"]] = c
+    for c in comments.values():
+        video = videos[c["video_id"]]                                               # parents exist...
+        assert video["create_time"] < c["create_time"]                             # ...and are earlier
+        per_video[c["video_id"]] += 1
+        if c["parent_comment_id"] != c["video_id"]:                                 # a reply to a comment
+            parent = comments[c["parent_comment_id"]]
+            assert parent["video_id"] == c["video_id"] and parent["parent_comment_id"] == c["video_id"]
+            assert parent["create_time"] < c["create_time"]
+    replies = Counter(c["parent_comment_id"] for c in comments.values() if c["parent_comment_id"] != c["video_id"])
+    assert replies and all(comments[p]["reply_count"] >= n for p, n in replies.items())
+    assert all(videos[v]["comment_count"] >= n for v, n in per_video.items())
+
+
+def test_youtube_files_are_data_api_responses(runs):
+    root = runs["a"][0]
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    videos: dict[str, dict] = {}
+    for rel, _, resp in _jsonl(root, "youtube", "youtube_videos_*.jsonl"):
+        assert resp["kind"] == "youtube#videoListResponse" and 1 <= len(resp["items"]) <= 50
+        assert resp["pageInfo"]["totalResults"] == len(resp["items"])
+        for v in resp["items"]:
+            assert v["kind"] == "youtube#video" and re.fullmatch(r"[A-Za-z0-9_-]{10}[AEIMQUYcgkosw048]", v["id"])
+            sn = v["snippet"]
+            assert re.fullmatch(r"UC[A-Za-z0-9_-]{21}[AQgw]", sn["channelId"])
+            assert re.fullmatch(stamp, sn["publishedAt"])
+            assert sn["title"] and len(sn["title"]) <= 100 and sn["description"].startswith(sn["title"])
+            assert sn["defaultAudioLanguage"] in {"es-419", "en", "qu"}
+            assert all(isinstance(x, str) and x.isdigit() for x in v["statistics"].values())
+            videos[v["id"]] = v
+    assert len(videos) > 50
+    seen: set[str] = set()
+    for rel, _, resp in _jsonl(root, "youtube", "youtube_comments_*.jsonl"):
+        assert resp["kind"] == "youtube#commentThreadListResponse" and 1 <= len(resp["items"]) <= 100
+        assert len({th["snippet"]["videoId"] for th in resp["items"]}) == 1
+        for th in resp["items"]:
+            sn = th["snippet"]
+            top = sn["topLevelComment"]
+            video = videos[sn["videoId"]]
+            assert th["kind"] == "youtube#commentThread" and th["id"] == top["id"]
+            assert re.fullmatch(r"Ug[w-z][A-Za-z0-9_-]{16}4AaABAg", top["id"])
+            assert sn["channelId"] == video["snippet"]["channelId"] == top["snippet"]["channelId"]
+            assert top["snippet"]["publishedAt"] > video["snippet"]["publishedAt"]
+            replies = th.get("replies", {}).get("comments", [])
+            assert sn["totalReplyCount"] == len(replies) <= 5
+            for c in [top] + replies:
+                csn = c["snippet"]
+                assert c["kind"] == "youtube#comment" and c["id"] not in seen
+                seen.add(c["id"])
+                assert csn["videoId"] == sn["videoId"] and csn["textOriginal"]
+                assert re.fullmatch(r"UC[A-Za-z0-9_-]{22}", csn["authorChannelId"]["value"])
+                assert re.fullmatch(stamp, csn["publishedAt"]) and csn["updatedAt"] >= csn["publishedAt"]
+            for c in replies:
+                assert c["snippet"]["parentId"] == top["id"] and c["id"].startswith(top["id"] + ".")
+                assert re.fullmatch(r"[A-Za-z0-9_-]{22}", c["id"].split(".", 1)[1])
+                assert c["snippet"]["publishedAt"] > top["snippet"]["publishedAt"]
+            assert "parentId" not in top["snippet"]
+    assert len(seen) > 100
+
+
+def test_twarc_csv_month_repeats_the_jsonl_month_later(runs):
+    for name, month in (("a", "2022-01"), ("quiet", "2022-04")):             # 2022-03, else the first month
+        root = runs[name][0]
+        assert [p.name for p in (root / "exports" / "x").glob("*.csv")] == [f"x_search_{month}.csv"]
+        tweets, retrieved = {}, {}
+        for rel, _, page in _x_pages(root):
+            inc = {t["id"]: t for t in page["includes"].get("tweets", [])}
+            users = {u["id"]: u for u in page["includes"]["users"]}
+            for t in page["data"]:
+                if rel.endswith(f"{month}.jsonl"):
+                    tweets[t["id"]] = (t, inc, users)
+                    retrieved[t["id"]] = page["__twarc"]["retrieved_at"]
+        rows = list(_csv_rows(root, "x"))
+        assert rows and rows[0][2] == list(TWEET_COLUMNS) and len(TWEET_COLUMNS) == 84
+        assert [r["id"] for *_, r in rows] == list(tweets)                     # the same tweets, same order
+        for *_, r in rows:
+            t, inc, users = tweets[r["id"]]
+            assert r["__twarc.retrieved_at"] > retrieved[r["id"]]
+            assert r["created_at"] == t["created_at"] and r["author.username"] == users[t["author_id"]]["username"]
+            ref = {x["type"]: x["id"] for x in t.get("referenced_tweets", [])}
+            for kind in ("replied_to", "retweeted", "quoted"):
+                assert r[f"referenced_tweets.{kind}.id"] == ref.get(kind, "")
+            source = inc[ref["retweeted"]] if "retweeted" in ref else t      # retweets merged with the original
+            assert r["text"] == source["text"].replace("\n", r"\n")
+            for k, v in source["public_metrics"].items():
+                assert int(r[f"public_metrics.{k}"]) >= v                     # collected later: never lower
+            assert json.loads(r["edit_history_tweet_ids"]) == [r["id"]] and r["possibly_sensitive"] == "False"
+            tags = ["#" + h["tag"] for h in source.get("entities", {}).get("hashtags", [])]
+            assert (json.loads(r["entities.hashtags"]) if r["entities.hashtags"] else []) == tags
+        grew = sum(int(r["public_metrics.like_count"]) > tweets[r["id"]][0]["public_metrics"]["like_count"]
+                   for *_, r in rows if not r["referenced_tweets.retweeted.id"])
+        assert grew > 0.2 * len(rows)
+
+
+def test_brandwatch_export_repeats_x_posts_and_adds_web_posts(runs):
+    root = runs["a"][0]
+    x_ids = {t["id"]: rel for rel, _, page in _x_pages(root) for t in page["data"]}
+    gt = _gt(root).set_index("post_key")
+    with open(root / "exports/vendor/brandwatch_mentions_2022-01.csv", encoding="utf-8-sig") as fh:
+        head = [fh.readline() for _ in range(8)]
+    assert head[:2] == ['"Brandwatch"\n', '"Report:","Mentions"\n'] and head[6] == "\n"   # report lines first
+    assert head[7].startswith('"Query Id","Query Name","Date"')
+    rows = list(_vendor_rows(root))
+    assert rows and rows[0][2] == list(BRANDWATCH_COLUMNS)
+    dates = [r["Date"] for *_, r in rows]
+    assert dates == sorted(dates, reverse=True)                              # newest first
+    types = Counter(r["Page Type"] for *_, r in rows)
+    assert set(types) == {"twitter", "news", "blog"} and types["news"] >= 3 and types["blog"] >= 2
+    about = gt[(gt.network == "x") & gt.topics.map(lambda ts: "derrame_petroleo" in ts)
+               & (gt.file == "exports/x/x_search_2022-01.jsonl")]
+    assert 0.04 < types["twitter"] / len(about) < 0.2                         # a ~10% sample
+    for rel, line, _, r in rows:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.0", r["Date"])
+        assert r["Sentiment"] in {"positive", "neutral", "negative"} and r["Resource Id"].isdigit()
+        if r["Page Type"] == "twitter":
+            m = re.fullmatch(r"https://twitter\.com/(\w{1,15})/status/(\d+)", r["Url"])
+            assert m and m.group(2) in x_ids                                 # every X row is in the X NDJSON
+            post = gt.loc["x:" + m.group(2)]
+            assert "derrame_petroleo" in post.topics and {"file": rel, "line": line} in list(post.duplicate_in)
+            utc = datetime.strptime(r["Date"], "%Y-%m-%d %H:%M:%S.0").replace(tzinfo=timezone.utc)
+            assert utc == post.created_at and int(r["Likes"]) >= 0
+        else:
+            post = gt.loc[f"{r['Page Type']}:{r['Url']}"]
+            assert post.network == r["Page Type"] and (post.file, post.line) == (rel, line)
+            assert r["Full Text"] and r["Url"].startswith("https://") and r["Domain"] in r["Url"]
+    lima_days = {(r["Page Type"], datetime.strptime(r["Date"], "%Y-%m-%d %H:%M:%S.0").replace(tzinfo=timezone.utc)
+                  .astimezone(timezone(timedelta(hours=-5))).date()) for *_, r in rows}
+    n_days = (SPILL["end"] - SPILL["start"]).days + 2                     # Lima days the window touches
+    assert sum(p == "news" for p, _ in lima_days) == sum(p == "blog" for p, _ in lima_days) == n_days
+
+
 # ---------------------------------------------------------------- ground truth
 
 def test_ground_truth_is_exactly_the_exported_posts(runs):
@@ -219,15 +441,27 @@ def test_ground_truth_is_exactly_the_exported_posts(runs):
         gt = _gt(root)
         files = _file_posts(root)
         assert gt.post_key.is_unique and set(gt.post_key) == set(files)
+        assert (gt.post_key == gt.network + ":" + gt.post_id).all()
         got = gt.set_index("post_key")
         for key, (rel, line, created) in files.items():
             row = got.loc[key]
             assert (row.file, int(row.line)) == (rel, line)
             assert row.created_at.isoformat() == created
-        counts = gt.groupby("file").size().to_dict()
-        assert counts == {rel: v["posts"] for rel, v in summary["files"].items()}
+        # every repeated row is listed, once, in duplicate_in of the post it repeats
+        dups = sorted(_duplicate_rows(root))
+        listed = sorted((k, d["file"], int(d["line"])) for k, ds in got.duplicate_in.items() for d in ds)
+        assert dups and listed == dups
+        assert all(d["file"] != got.loc[k, "file"] for k, ds in got.duplicate_in.items() for d in ds)
+        # rows per file = posts whose home it is + rows repeating a post of another file
+        counts = Counter(gt.file) + Counter(f for _, f, _ in dups)
+        assert dict(counts) == {rel: v["posts"] for rel, v in summary["files"].items()}
+        assert summary["duplicate_rows"] == dict(Counter(f for _, f, _ in dups))
+        for rel, v in summary["files"].items():
+            with open(root / rel, encoding="utf-8") as fh:
+                assert sum(1 for _ in fh) == v["lines"]
         assert json.loads((root / "ground_truth" / "summary.json").read_text(encoding="utf-8")) == summary
         assert summary["posts_total"] == len(gt)
+        assert summary["posts_per_network"] == gt.network.value_counts().to_dict()
 
 
 def test_ground_truth_tables_are_coherent(runs):
@@ -235,14 +469,20 @@ def test_ground_truth_tables_are_coherent(runs):
     gt = _gt(root)
     authors = pd.read_parquet(root / "ground_truth" / "authors.parquet")
     assert set(gt.author_key) <= set(authors.author_key) and authors.author_key.is_unique
-    assert set(gt.kind) == {"post", "reply", "share", "quote"}
-    assert set(gt[gt.network != "x"].kind) == {"post"}
+    assert set(gt.kind) == {"post", "reply", "share", "quote", "comment"}
+    assert set(gt[gt.network == "x"].kind) == {"post", "reply", "share", "quote"}
+    assert set(gt[gt.network.isin(["tiktok", "youtube"])].kind) == {"post", "comment", "reply"}
+    assert set(gt[~gt.network.isin(["x", "tiktok", "youtube"])].kind) == {"post"}
+    assert set(gt.network) == set(NETWORKS) | {"news", "blog"}
     assert set(gt.sentiment) == {"positive", "neutral", "negative"}
     assert all(t in phrases.TOPICS for ts in gt.topics for t in ts) and gt.topics.map(len).max() == 2
     off_share = (gt.topics.map(len) == 0).mean()
     assert 0.25 < off_share < 0.45
     shares = gt.network.value_counts(normalize=True)
-    assert abs(shares["x"] - 0.55) < 0.05 and abs(shares["facebook"] - 0.30) < 0.05
+    assert abs(shares["x"] - 0.48) < 0.05 and abs(shares["facebook"] - 0.26) < 0.05
+    assert abs(shares["instagram"] - 0.11) < 0.03
+    assert abs(shares["tiktok"] - 0.08) < 0.025 and abs(shares["youtube"] - 0.07) < 0.025
+    assert shares["news"] + shares["blog"] < 0.02
     persons = authors[authors.account_type == "person"]
     assert persons.gender.isin(["female", "male", "unknown"]).all()
     assert authors[authors.account_type != "person"].gender.isna().all()
@@ -256,6 +496,11 @@ def test_ground_truth_tables_are_coherent(runs):
     events = json.loads((root / "ground_truth" / "events.json").read_text(encoding="utf-8"))
     assert [e["id"] for e in events] == ["derrame_ventanilla"]
     assert set(gt.event.dropna()) == {"derrame_ventanilla"}
+    web = gt[gt.network.isin(["news", "blog"])]
+    assert len(web) >= 5 and all(ts == ["derrame_petroleo"] for ts in web.topics)
+    web_authors = authors[authors.network.isin(["news", "blog"])]
+    assert set(web.author_key) <= set(web_authors.author_key)
+    assert set(web_authors[web_authors.network == "news"].account_type) == {"media"}
 
 
 # ---------------------------------------------------------------- realism
@@ -266,7 +511,10 @@ def test_every_day_has_posts_on_every_network_within_range(runs):
         days = gt.created_at.dt.date
         assert days.min() == kwargs["start"] and days.max() == kwargs["end"]
         n_days = (kwargs["end"] - kwargs["start"]).days + 1
-        assert gt.groupby("network").created_at.apply(lambda s: s.dt.date.nunique()).eq(n_days).all()
+        days_per_network = gt.groupby("network").created_at.apply(lambda s: s.dt.date.nunique())
+        assert days_per_network.reindex(NETWORKS).eq(n_days).all()
+        lima_days = gt.groupby("network").created_at.apply(lambda s: s.dt.tz_convert("America/Lima").dt.date.nunique())
+        assert lima_days.reindex(NETWORKS).eq(n_days + 1).all()           # Lima days too (no collection gaps)
 
 
 def test_oil_spill_multiplies_topic_volume(runs):
@@ -295,6 +543,11 @@ def test_interactions_stay_mostly_within_communities(runs):
     target_author = gt.set_index("post_key").author_key.reindex(linked.ref_post_key).to_numpy()
     same = authors.community.reindex(linked.author_key).to_numpy() == authors.community.reindex(target_author).to_numpy()
     assert 0.7 < same.mean() < 0.95
+    for network, low in (("x", 0.7), ("tiktok", 0.55), ("youtube", 0.55)):   # comments too (few videos in
+        on = (linked.network == network).to_numpy()                           # two weeks: ~0.83 in a year)
+        assert low < same[on].mean() < 0.97, network
+    assert (linked.ref_post_key.str.split(":").str[0] == linked.network).all()
+    target_author = target_author[(linked.network == "x").to_numpy()]
     in_degree = pd.Series(target_author).value_counts()
     x_authors = authors[authors.network == "x"]
     per_account = in_degree.reindex(x_authors.index).fillna(0).groupby(x_authors.is_influencer).mean()

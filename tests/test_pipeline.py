@@ -46,33 +46,78 @@ def normalize(text: str) -> str:
 
 
 def expected_from_files(exports: Path) -> dict:
-    """Posts per network, and posts per (Lima day, topic, network), read with json and csv only."""
+    """Posts per network, and posts per (Lima day, topic, network), read with json and csv only.
+
+    One row per post_key: the network's own export first; the twarc-csv month (exports/x/*.csv)
+    and the vendor export's X rows only repeat X posts already read (setdefault), so they add nothing.
+    """
     keywords: dict[str, list[str]] = {}
     with open(SEEDS / "topic_keywords.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             keywords.setdefault(row["topic_id"], []).append(normalize(row["keyword"]))
-    posts: dict[str, tuple[str, date, str]] = {}  # post_key -> (network, lima day, text)
+    posts: dict[str, tuple[str, object, str]] = {}  # post_key -> (network, lima day, text)
+
+    def lima_day_unix(t: int):
+        return datetime.fromtimestamp(t, tz=timezone.utc).astimezone(LIMA).date()
+
+    def lima_day_iso(stamp: str):  # 2022-01-15T13:45:12.000Z (X) or 2022-01-15T13:45:12Z (YouTube)
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(LIMA).date()
+
     for path in sorted((exports / "x").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             for tw in json.loads(line).get("data", []):
-                ts = datetime.strptime(tw["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-                posts["x:" + tw["id"]] = ("x", ts.astimezone(LIMA).date(), tw["text"])
+                posts["x:" + tw["id"]] = ("x", lima_day_iso(tw["created_at"]), tw["text"])
+    for path in sorted((exports / "x").glob("*.csv")):                      # twarc-csv: repeats
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                posts.setdefault("x:" + row["id"], ("x", lima_day_iso(row["created_at"]), row["text"]))
     for network, text_col in (("facebook", "Message"), ("instagram", "Description")):
         for path in sorted((exports / network).glob("*.csv")):
             with open(path, encoding="utf-8", newline="") as fh:
                 for row in csv.DictReader(fh):
-                    url = row["URL"].rstrip("/")
-                    post_id = url.split("/")[-1]
+                    post_id = row["URL"].rstrip("/").split("/")[-1]
                     local = datetime.strptime(row["Post Created"][:19], "%Y-%m-%d %H:%M:%S")
                     posts[f"{network}:{post_id}"] = (network, local.date(), row[text_col])
+    for path in sorted((exports / "tiktok").glob("tiktok_videos_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for v in json.loads(line)["data"]["videos"]:
+                posts[f"tiktok:{v['id']}"] = ("tiktok", lima_day_unix(v["create_time"]), v["video_description"])
+    for path in sorted((exports / "tiktok").glob("tiktok_comments_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for c in json.loads(line)["data"]["comments"]:
+                posts[f"tiktok:{c['id']}"] = ("tiktok", lima_day_unix(c["create_time"]), c["text"])
+    for path in sorted((exports / "youtube").glob("youtube_videos_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for v in json.loads(line)["items"]:
+                sn = v["snippet"]
+                text = sn["title"] + "\n\n" + sn["description"] if sn["description"] else sn["title"]
+                posts[f"youtube:{v['id']}"] = ("youtube", lima_day_iso(sn["publishedAt"]), text)
+    for path in sorted((exports / "youtube").glob("youtube_comments_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for th in json.loads(line)["items"]:
+                for c in [th["snippet"]["topLevelComment"]] + th.get("replies", {}).get("comments", []):
+                    sn = c["snippet"]
+                    posts[f"youtube:{c['id']}"] = ("youtube", lima_day_iso(sn["publishedAt"]), sn["textOriginal"])
+    for path in sorted((exports / "vendor").glob("brandwatch_mentions_*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(h for h in reader if h and h[0] == "Query Id")   # skip the report lines
+            for values in reader:
+                row = dict(zip(header, values))
+                day = datetime.strptime(row["Date"], "%Y-%m-%d %H:%M:%S.0").replace(tzinfo=timezone.utc)
+                if row["Page Type"] == "twitter":                            # repeats an X post
+                    posts.setdefault("x:" + row["Url"].rsplit("/", 1)[-1], ("x", day.astimezone(LIMA).date(),
+                                                                             row["Full Text"]))
+                else:                                                        # news, blog: only here
+                    posts[f"{row['Page Type']}:{row['Url']}"] = (row["Page Type"], day.astimezone(LIMA).date(),
+                                                                 row["Full Text"])
     per_topic: Counter = Counter()
     for network, day, text in posts.values():
         norm = normalize(text)
         for topic, kws in keywords.items():
             if any(k in norm for k in kws):
                 per_topic[(day, topic, network)] += 1
-    return {"posts": Counter(n for n, _, _ in posts.values()), "per_topic": per_topic,
-            "keys": set(posts)}
+    return {"posts": Counter(n for n, _, _ in posts.values()), "per_topic": per_topic, "keys": set(posts)}
 
 
 def mart(home, sql: str) -> list[tuple]:

@@ -41,3 +41,11 @@
 {% macro default__mentions_in(expr) -%}
     regexp_extract_all({{ expr }}, '@([A-Za-z0-9_.]+)', 1)
 {%- endmacro %}
+
+{# Web links written in a text (for formats that give no link entities). #}
+{% macro urls_in(expr) -%}
+    {{ return(adapter.dispatch('urls_in', 'escucha')(expr)) }}
+{%- endmacro %}
+{% macro default__urls_in(expr) -%}
+    regexp_extract_all({{ expr }}, 'https?://[^\s<>"]*[^\s<>".,;:!?)\]]')
+{%- endmacro %}

@@ -7,12 +7,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from escucha.connectors import crowdtangle, twarc2
+from escucha.connectors import crowdtangle, reddit, tiktok, twarc2, youtube
 from escucha.connectors.base import Connector, GateColumns, ParsedFile, RejectedFile, SourceFile
+from escucha.connectors import brandwatch, mapping, meta_content_library, twarc_csv
 
 CONNECTORS: list[Connector] = [
+    # API JSON formats whose sniffing is more specific than twarc2's (which accepts any "data")
+    tiktok.CONNECTOR,
+    youtube.CONNECTOR,
+    reddit.CONNECTOR,
     twarc2.CONNECTOR,
     crowdtangle.CONNECTOR,
+    # CSV exports recognised by their header (the vendor one may have report lines before it)
+    twarc_csv.CONNECTOR,
+    meta_content_library.CONNECTOR,
+    brandwatch.CONNECTOR,
+    # never sniffs: chosen by --mapping
+    mapping.CONNECTOR,
 ]
 
 BY_FORMAT: dict[str, Connector] = {c.format: c for c in CONNECTORS}
@@ -34,7 +45,8 @@ def detect_format(path: Path) -> str:
         head = fh.read(65536)
     if not head.strip():
         raise RejectedFile(path, "file is empty")
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    codec = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"  # UTF-16 CSV exports
+    text = head.decode(codec, errors="replace").lstrip("\ufeff").lstrip()
     first_line = text.splitlines()[0] if text else ""
     for connector in CONNECTORS:
         if connector.sniff(first_line, text):

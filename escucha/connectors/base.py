@@ -28,6 +28,8 @@ class SourceFile:
     path: Path
     original_name: str
     sha256: str
+    # A mapping YAML telling the `mapping` connector how to read a file no connector knows.
+    mapping: Path | None = None
 
 
 @dataclass

@@ -2,7 +2,9 @@
 
 X metrics include the retweets/replies/quotes that exist in the sample plus an
 unobserved remainder; retweets report the original's retweet count and zero
-for the rest, as the API does.
+for the rest, as the API does.  TikTok and YouTube comment counts likewise
+include the comments and replies in the sample; YouTube threads report exactly
+the replies they carry.
 """
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .population import Authors
-from .posts import NEG, NEU, POS, POST, QUOTE, REPLY, SHARE, PostTable
+from .population import TIKTOK, X, YOUTUBE, Authors
+from .posts import COMMENT, NEG, NEU, POS, POST, QUOTE, REPLY, SHARE, PostTable
 from .timeline import Event
 
 YEAR_S = 365.25 * 86400
@@ -33,15 +35,15 @@ IG_TYPE_P = (("Photo", "Album", "Video"), (0.60, 0.25, 0.15))
 class Engagement:
     """Per-post metrics (arrays aligned with the post table; zero where not applicable)."""
 
-    like: np.ndarray
+    like: np.ndarray             # X, TikTok and YouTube likes
     retweet: np.ndarray
-    reply: np.ndarray
+    reply: np.ndarray            # X replies; replies to a TikTok/YouTube comment
     quote: np.ndarray
     impression: np.ndarray
     reactions: np.ndarray        # (n, 7) Like, Love, Wow, Haha, Sad, Angry, Care
-    comments: np.ndarray
-    shares: np.ndarray
-    views: np.ndarray            # video views (FB post views / IG views)
+    comments: np.ndarray         # FB/IG comments; comments (incl. replies) of TikTok/YouTube videos
+    shares: np.ndarray           # FB shares, TikTok shares
+    views: np.ndarray            # video views (FB post views / IG / TikTok / YouTube views)
     total_views: np.ndarray
     video_seconds: np.ndarray
     overperforming: np.ndarray   # CrowdTangle-style score (positive: above expected, negative: below)
@@ -88,9 +90,9 @@ def compute(posts: PostTable, authors: Authors, events: list[Event], types: np.n
     zeros = np.zeros(n, dtype=np.int64)
     like, retweet, reply, quote, impression = zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy()
 
-    x = posts.net == 0
-    refs = posts.ref[posts.ref >= 0]
-    kinds_of_ref = posts.kind[posts.ref >= 0]
+    x = posts.net == X
+    refs = posts.ref[(posts.ref >= 0) & x]
+    kinds_of_ref = posts.kind[(posts.ref >= 0) & x]
     obs_rt = np.bincount(refs[kinds_of_ref == SHARE], minlength=n)
     obs_reply = np.bincount(refs[kinds_of_ref == REPLY], minlength=n)
     obs_quote = np.bincount(refs[kinds_of_ref == QUOTE], minlength=n)
@@ -124,6 +126,8 @@ def compute(posts: PostTable, authors: Authors, events: list[Event], types: np.n
                      np.where(video & ig, np.floor((ig_likes + 5) * (8 + 22 * u3)), 0)).astype(np.int64)
     total_views = np.where(video & fb, np.floor(views * (1.0 + 0.3 * u4)), views).astype(np.int64)
     video_seconds = np.where(video, rng.integers(12, 600, n), 0)
+    _video_networks(posts, f, noise, boost, (u1, u2, u3, u4), like, reply, comments, shares, views, rng)
+    total_views = np.where((posts.net == TIKTOK) | (posts.net == YOUTUBE), views, total_views)
     ratio = noise * boost
     overperf = np.where(ratio >= 1.0, ratio, -1.0 / ratio)
     page_ratio = 0.8 + 0.17 * ((authors.followers % 97) / 96.0)
@@ -133,3 +137,31 @@ def compute(posts: PostTable, authors: Authors, events: list[Event], types: np.n
         total_views=total_views, video_seconds=video_seconds, overperforming=overperf,
         followers_at=np.floor(f).astype(np.int64), page_likes_at=np.floor(f * page_ratio[a]).astype(np.int64),
     )
+
+
+def _video_networks(posts: PostTable, f: np.ndarray, noise: np.ndarray, boost: np.ndarray, u: tuple,
+                    like: np.ndarray, reply: np.ndarray, comments: np.ndarray, shares: np.ndarray,
+                    views: np.ndarray, rng: np.random.Generator) -> None:
+    """TikTok and YouTube: views, likes, shares and comment counts of videos; likes and reply
+    counts of comments (filled in place)."""
+    u1, u2, u3, _ = u
+    n = len(posts)
+    kind, ref = posts.kind, posts.ref
+    tt, yt = posts.net == TIKTOK, posts.net == YOUTUBE
+    com = (tt | yt) & (kind == COMMENT)
+    rep = (tt | yt) & (kind == REPLY)
+    obs_comments = np.bincount(ref[com], minlength=n) + np.bincount(ref[ref[rep]], minlength=n)
+    obs_replies = np.bincount(ref[rep], minlength=n)
+    for net, scale, power, like_rate, comment_rate in ((tt, 14.0, 0.72, (0.02, 0.10), (0.002, 0.02)),
+                                                      (yt, 3.0, 0.80, (0.01, 0.05), (0.005, 0.04))):
+        vid = net & (kind == POST)
+        views[vid] = np.floor(noise[vid] * scale * f[vid] ** power * boost[vid]) + 10
+        like[vid] = np.floor(views[vid] * (like_rate[0] + like_rate[1] * u1[vid]))
+        comments[vid] = obs_comments[vid] + np.floor(like[vid] * (comment_rate[0] + comment_rate[1] * u2[vid]))
+    vid = tt & (kind == POST)
+    shares[vid] = np.floor(like[vid] * (0.01 + 0.07 * u3[vid]))
+    conv = com | rep
+    like[conv] = np.floor(noise[conv] * 1.5 * boost[conv] * (f[conv] / 1000) ** 0.25 * rng.pareto(2.5, int(conv.sum())))
+    reply[com] = obs_replies[com]
+    extra = tt & (kind == COMMENT) & (u3 > 0.85)
+    reply[extra] += 1 + np.floor(u2[extra] * 4).astype(np.int64)    # replies outside the sample (TikTok)

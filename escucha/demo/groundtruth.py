@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import vocabulary as V
 from .phrases import TOPICS, has_keyword
 from .population import NETWORKS, Authors
 from .posts import KINDS, LANGS, SENTIMENTS, PostTable
@@ -18,44 +19,64 @@ def post_keys(posts: PostTable) -> list[str]:
     return [f"{NETWORKS[n]}:{pid}" for n, pid in zip(posts.net.tolist(), posts.native_id)]
 
 
-def write_posts(path: Path, posts: PostTable, authors: Authors, events: list[Event],
-                where: dict[int, tuple[str, int]]) -> None:
-    """posts.parquet: one row per post in the exports, ordered by network, file and line.
+DUPLICATE_TYPE = pa.list_(pa.struct([("file", pa.string()), ("line", pa.int64())]))
 
+
+def write_posts(path: Path, posts: PostTable, authors: Authors, events: list[Event],
+                where: dict[int, tuple[str, int]], duplicates: dict[int, list[tuple[str, int]]] | None = None,
+                web_posts: list | None = None) -> None:
+    """posts.parquet: one row per unique post in the exports, ordered by network, file and line.
+
+    ``file``/``line`` locate the post in its own network's export; ``duplicate_in`` lists every
+    other (file, line) holding the same post again (the twarc-csv month, the vendor export).
+    ``web_posts`` are posts only the vendor export holds (networks ``news`` and ``blog``).
     Besides the documented columns it carries ``ref_post_key`` (the replied-to / retweeted /
-    quoted post) and ``keyword_missed`` (on-topic, but no keyword of its topics in the text).
+    quoted post, the commented video, the answered comment) and ``keyword_missed`` (on-topic,
+    but no keyword of its topics in the text).
     """
+    duplicates = duplicates or {}
+    web_posts = web_posts or []
     n = len(posts)
     keys = post_keys(posts)
     net_l = posts.net.tolist()
-    file_l = [where[i][0] for i in range(n)]
-    line_l = [where[i][1] for i in range(n)]
-    file_names = sorted(set(file_l))
-    file_code = {f: k for k, f in enumerate(file_names)}
-    codes = np.array([file_code[f] for f in file_l], dtype=np.int64)
-    order = np.lexsort((np.arange(n), posts.t, np.array(line_l, dtype=np.int64), codes, posts.net)).tolist()
     t1, t2 = posts.topic1.tolist(), posts.topic2.tolist()
-    topics = [[TOPICS[x] for x in (t1[i], t2[i]) if x >= 0] for i in order]
     ev = posts.event.tolist()
     ref = posts.ref.tolist()
     a = posts.author.tolist()
-    table = pa.table({
-        "network": pa.array([NETWORKS[net_l[i]] for i in order], pa.string()),
-        "post_id": pa.array([posts.native_id[i] for i in order], pa.string()),
-        "post_key": pa.array([keys[i] for i in order], pa.string()),
-        "created_at": pa.array(posts.t[np.asarray(order)].astype("datetime64[s]"), pa.timestamp("s", tz="UTC")),
-        "author_key": pa.array([f"{NETWORKS[net_l[i]]}:{authors.native_id[a[i]]}" for i in order], pa.string()),
-        "kind": pa.array([KINDS[k] for k in posts.kind[order].tolist()], pa.string()),
-        "topics": pa.array(topics, pa.list_(pa.string())),
-        "sentiment": pa.array([SENTIMENTS[s] for s in posts.sentiment[order].tolist()], pa.string()),
-        "language": pa.array([LANGS[x] for x in posts.lang[order].tolist()], pa.string()),
-        "event": pa.array([events[ev[i]].id if ev[i] >= 0 else None for i in order], pa.string()),
-        "file": pa.array([file_l[i] for i in order], pa.string()),
-        "line": pa.array([line_l[i] for i in order], pa.int64()),
-        "ref_post_key": pa.array([keys[ref[i]] if ref[i] >= 0 else None for i in order], pa.string()),
-        "keyword_missed": pa.array([bool(topics[j]) and not any(has_keyword(posts.text[i], tp) for tp in topics[j])
-                                    for j, i in enumerate(order)], pa.bool_()),
-    })
+    topics = [[TOPICS[x] for x in (t1[i], t2[i]) if x >= 0] for i in range(n)]
+    cols: dict[str, list] = {
+        "network": [NETWORKS[x] for x in net_l] + [w.network for w in web_posts],
+        "post_id": list(posts.native_id) + [w.post_id for w in web_posts],
+        "post_key": keys + [f"{w.network}:{w.post_id}" for w in web_posts],
+        "created_at": posts.t.tolist() + [w.t for w in web_posts],
+        "author_key": [f"{NETWORKS[net_l[i]]}:{authors.native_id[a[i]]}" for i in range(n)]
+        + [w.author_key for w in web_posts],
+        "kind": [KINDS[k] for k in posts.kind.tolist()] + ["post"] * len(web_posts),
+        "topics": topics + [list(w.topics) for w in web_posts],
+        "sentiment": [SENTIMENTS[s] for s in posts.sentiment.tolist()] + [w.sentiment for w in web_posts],
+        "language": [LANGS[x] for x in posts.lang.tolist()] + [w.language for w in web_posts],
+        "event": [events[ev[i]].id if ev[i] >= 0 else None for i in range(n)] + [w.event for w in web_posts],
+        "file": [where[i][0] for i in range(n)] + [w.file for w in web_posts],
+        "line": [where[i][1] for i in range(n)] + [w.line for w in web_posts],
+        "duplicate_in": [[{"file": f, "line": ln} for f, ln in duplicates.get(i, [])] for i in range(n)]
+        + [[] for _ in web_posts],
+        "ref_post_key": [keys[ref[i]] if ref[i] >= 0 else None for i in range(n)] + [None] * len(web_posts),
+        "keyword_missed": [bool(topics[i]) and not any(has_keyword(posts.text[i], tp) for tp in topics[i])
+                           for i in range(n)]
+        + [bool(w.topics) and not any(has_keyword(w.text, tp) for tp in w.topics) for w in web_posts],
+    }
+    net_order = {name: k for k, name in enumerate(NETWORKS + ("news", "blog"))}
+    file_names = sorted(set(cols["file"]))
+    file_code = {f: k for k, f in enumerate(file_names)}
+    order = np.lexsort((np.arange(len(cols["file"])), np.array(cols["created_at"], dtype=np.int64),
+                        np.array(cols["line"], dtype=np.int64), np.array([file_code[f] for f in cols["file"]]),
+                        np.array([net_order[x] for x in cols["network"]]))).tolist()
+    types = {"network": pa.string(), "post_id": pa.string(), "post_key": pa.string(),
+             "created_at": pa.timestamp("s", tz="UTC"), "author_key": pa.string(), "kind": pa.string(),
+             "topics": pa.list_(pa.string()), "sentiment": pa.string(), "language": pa.string(),
+             "event": pa.string(), "file": pa.string(), "line": pa.int64(), "duplicate_in": DUPLICATE_TYPE,
+             "ref_post_key": pa.string(), "keyword_missed": pa.bool_()}
+    table = pa.table({name: pa.array([values[i] for i in order], types[name]) for name, values in cols.items()})
     pq.write_table(table, path, compression="zstd")
 
 
@@ -64,32 +85,43 @@ def appearing_authors(posts: PostTable) -> np.ndarray:
     return np.unique(np.concatenate([posts.author, posts.mention[posts.mention >= 0]]))
 
 
-def write_authors(path: Path, posts: PostTable, authors: Authors) -> np.ndarray:
-    """authors.parquet for every account that posts or is mentioned; returns their indices.
+def write_authors(path: Path, posts: PostTable, authors: Authors, web_posts: list | None = None,
+                  web_authors: list | None = None) -> np.ndarray:
+    """authors.parquet for every account that posts or is mentioned (plus the news sites and
+    blogs of the vendor export); returns the indices of the accounts.
 
     Extra columns: ``followers``, ``verified``, ``n_posts``.  ``country`` is the country of
     residence; ``department``/``ubigeo`` are null abroad and for the few truly unknown accounts.
     """
+    web_posts = web_posts or []
+    web_authors = web_authors or []
     idx = appearing_authors(posts).tolist()
     n_posts = np.bincount(posts.author, minlength=len(authors))
+    web_n = {}
+    for w in web_posts:
+        web_n[w.author_key] = web_n.get(w.author_key, 0) + 1
     net = authors.net.tolist()
+    W = web_authors
+    ubigeo = {d[0]: d[1] for d in V.DEPARTMENTS}
     table = pa.table({
-        "author_key": pa.array([f"{NETWORKS[net[i]]}:{authors.native_id[i]}" for i in idx], pa.string()),
-        "network": pa.array([NETWORKS[net[i]] for i in idx], pa.string()),
-        "author_id": pa.array([authors.native_id[i] for i in idx], pa.string()),
-        "handle": pa.array([authors.handle[i] or None for i in idx], pa.string()),
-        "display_name": pa.array([authors.display_name[i] for i in idx], pa.string()),
-        "account_type": pa.array([authors.account_type[i] for i in idx], pa.string()),
-        "gender": pa.array([authors.gender[i] for i in idx], pa.string()),
-        "age_band": pa.array([authors.age_band[i] for i in idx], pa.string()),
-        "department": pa.array([authors.department[i] for i in idx], pa.string()),
-        "ubigeo": pa.array([authors.ubigeo(i) for i in idx], pa.string()),
-        "country": pa.array([authors.country[i] for i in idx], pa.string()),
-        "community": pa.array([int(authors.community[i]) for i in idx], pa.int64()),
-        "is_influencer": pa.array([bool(authors.is_influencer[i]) for i in idx], pa.bool_()),
-        "followers": pa.array([int(authors.followers[i]) for i in idx], pa.int64()),
-        "verified": pa.array([bool(authors.verified[i]) for i in idx], pa.bool_()),
-        "n_posts": pa.array([int(n_posts[i]) for i in idx], pa.int64()),
+        "author_key": pa.array([f"{NETWORKS[net[i]]}:{authors.native_id[i]}" for i in idx]
+                               + [w.author_key for w in W], pa.string()),
+        "network": pa.array([NETWORKS[net[i]] for i in idx] + [w.network for w in W], pa.string()),
+        "author_id": pa.array([authors.native_id[i] for i in idx] + [w.author_id for w in W], pa.string()),
+        "handle": pa.array([authors.handle[i] or None for i in idx] + [None for _ in W], pa.string()),
+        "display_name": pa.array([authors.display_name[i] for i in idx] + [w.display_name for w in W], pa.string()),
+        "account_type": pa.array([authors.account_type[i] for i in idx] + [w.account_type for w in W], pa.string()),
+        "gender": pa.array([authors.gender[i] for i in idx]
+                           + [(w.gender or "unknown") if w.account_type == "person" else None for w in W], pa.string()),
+        "age_band": pa.array([authors.age_band[i] for i in idx] + [None for _ in W], pa.string()),
+        "department": pa.array([authors.department[i] for i in idx] + [w.department for w in W], pa.string()),
+        "ubigeo": pa.array([authors.ubigeo(i) for i in idx] + [ubigeo.get(w.department) for w in W], pa.string()),
+        "country": pa.array([authors.country[i] for i in idx] + ["PE" for _ in W], pa.string()),
+        "community": pa.array([int(authors.community[i]) for i in idx] + [w.community for w in W], pa.int64()),
+        "is_influencer": pa.array([bool(authors.is_influencer[i]) for i in idx] + [False for _ in W], pa.bool_()),
+        "followers": pa.array([int(authors.followers[i]) for i in idx] + [None for _ in W], pa.int64()),
+        "verified": pa.array([bool(authors.verified[i]) for i in idx] + [False for _ in W], pa.bool_()),
+        "n_posts": pa.array([int(n_posts[i]) for i in idx] + [web_n.get(w.author_key, 0) for w in W], pa.int64()),
     })
     pq.write_table(table, path, compression="zstd")
     return np.asarray(idx)

@@ -64,3 +64,61 @@ def random_codes(n: int, length: int, rng: np.random.Generator) -> list[str]:
         seen[c] = None
         out.append(c)
     return out
+
+
+def tiktok_ids(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """19-digit TikTok item ids: creation time (s) in the upper 32 bits, random lower 32 bits.
+
+    ``id >> 32`` gives back the creation time, as with real video and comment ids.
+    """
+    ids = (t.astype(np.int64) << 32) | rng.integers(0, 2**32, len(t), dtype=np.int64)
+    while True:
+        order = np.argsort(ids, kind="stable")
+        dup = np.flatnonzero(np.diff(ids[order]) == 0)
+        if len(dup) == 0:
+            return ids
+        ids[order[dup + 1]] ^= 1 << int(rng.integers(0, 31))
+
+
+def youtube_video_ids(n: int, rng: np.random.Generator) -> list[str]:
+    """Distinct 11-character video ids (base64url of 64 bits: the last character carries 4 bits)."""
+    rows = rng.integers(0, 64, size=(n, 11)).tolist()
+    out: list[str] = []
+    seen: set[str] = set()
+    for row in rows:
+        row[-1] &= 0x3C
+        vid = "".join(_B64[v] for v in row)
+        while vid in seen:
+            vid = _B64[(_B64.index(vid[0]) + 1) % 64] + vid[1:]
+        seen.add(vid)
+        out.append(vid)
+    return out
+
+
+def youtube_comment_ids(n: int, rng: np.random.Generator) -> list[str]:
+    """Distinct top-level comment (= thread) ids: ``Ug`` + w/x/y/z + 16 characters + ``4AaABAg``."""
+    rows = rng.integers(0, 64, size=(n, 17)).tolist()
+    out: list[str] = []
+    seen: set[str] = set()
+    for row in rows:
+        cid = "Ug" + "wxyz"[row[0] % 4] + "".join(_B64[v] for v in row[1:]) + "4AaABAg"
+        while cid in seen:
+            cid = cid[:3] + _B64[(_B64.index(cid[3]) + 1) % 64] + cid[4:]
+        seen.add(cid)
+        out.append(cid)
+    return out
+
+
+def youtube_reply_suffixes(t: np.ndarray, rng: np.random.Generator) -> list[str]:
+    """The 22 characters after ``<parentId>.`` in reply ids: two 11-character codes, the first
+    growing with the reply's time (real reply ids of 2021-2022 start with ``9``/``A``)."""
+    out = []
+    for v, row in zip(t.astype(np.int64).tolist(), rng.integers(0, 64, size=(len(t), 11)).tolist()):
+        head = []
+        w = (v - 1_500_000_000) * 4096 + (v % 4096)
+        for _ in range(10):
+            w, r = divmod(w, 64)
+            head.append(_B64[r])
+        first = "9" if v < 1_656_633_600 else "A"      # 2022-07-01
+        out.append(first + "".join(reversed(head)) + "".join(_B64[x] for x in row))
+    return out

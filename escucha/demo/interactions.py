@@ -6,6 +6,9 @@
   retweets and quotes point to an earlier original on the same topic, from
   the author's own community ~80% of the time, weighted by the target
   author's attractiveness (influencers >> others) and recency;
+* on TikTok and YouTube each post is a video, a comment on an earlier video
+  or a reply to an earlier comment, chosen by the same rule (YouTube threads
+  keep at most five replies, as ``commentThreads`` responses show);
 * mentions follow the same community rule;
 * language and sentiment are drawn per post (retweets copy the original).
 """
@@ -14,11 +17,14 @@ from __future__ import annotations
 import numpy as np
 
 from .phrases import OFF_TOPIC
-from .population import Authors
-from .posts import EN, ES, POST, QU, QUOTE, SHARE, PostTable
+from .population import INSTAGRAM, NETWORKS, TIKTOK, X, YOUTUBE, Authors
+from .posts import COMMENT, EN, ES, POST, QU, QUOTE, REPLY, SHARE, PostTable
 from .timeline import Event
 
 X_KIND_P = np.array([0.38, 0.20, 0.35, 0.07])     # post, reply, share (retweet), quote
+#: video, comment, reply to a comment
+VIDEO_KIND_P: dict[int, tuple[float, float, float]] = {TIKTOK: (0.35, 0.50, 0.15), YOUTUBE: (0.30, 0.50, 0.20)}
+YOUTUBE_MAX_REPLIES = 5
 SAME_COMMUNITY_P = 0.8
 IMPLICIT_P = 0.08
 #: community x topic (7 topics + off-topic) posting affinity
@@ -63,9 +69,15 @@ def _topic_col(topic1: np.ndarray) -> np.ndarray:
 
 
 def assign_kinds(posts: PostTable, rng: np.random.Generator) -> None:
-    """X posts get post/reply/retweet/quote; Facebook and Instagram posts are all originals."""
+    """X posts get post/reply/retweet/quote; TikTok and YouTube video/comment/reply; Facebook and
+    Instagram posts are all originals."""
     kind = rng.choice(4, size=len(posts), p=X_KIND_P).astype(np.int8)
-    posts.kind = np.where(posts.net == 0, kind, POST).astype(np.int8)
+    out = np.where(posts.net == X, kind, POST).astype(np.int8)
+    u = rng.random(len(posts))
+    for net, (p_video, p_comment, _) in VIDEO_KIND_P.items():
+        on = posts.net == net
+        out[on] = np.where(u[on] < p_video, POST, np.where(u[on] < p_video + p_comment, COMMENT, REPLY))
+    posts.kind = out
 
 
 def assign_authors(posts: PostTable, authors: Authors, events: list[Event], rng: np.random.Generator) -> None:
@@ -75,7 +87,7 @@ def assign_authors(posts: PostTable, authors: Authors, events: list[Event], rng:
     derived = (posts.kind != POST).astype(np.int8)
     type_aff = np.stack([TYPE_AFFINITY[t] for t in authors.account_type])           # (n_authors, 8)
     is_person = np.array([t == "person" for t in authors.account_type])
-    for net in range(3):
+    for net in range(len(NETWORKS)):
         members = np.flatnonzero(authors.net == net)
         comm = authors.community[members]
         base = authors.activity[members]
@@ -120,14 +132,10 @@ def _pick_in_bucket(cand_t: np.ndarray, cum: np.ndarray, query_t: np.ndarray, u:
     return out
 
 
-def assign_targets(posts: PostTable, authors: Authors, events: list[Event], rng: np.random.Generator) -> None:
-    """Point X replies/retweets/quotes to earlier originals (community- and influence-biased)."""
-    n = len(posts)
-    ref = np.full(n, -1, dtype=np.int32)
-    is_x = posts.net == 0
-    orig = np.flatnonzero(is_x & (posts.kind == POST))
-    derived = np.flatnonzero(is_x & (posts.kind != POST))
-    tau = _recency_tau(posts.t[is_x]) if is_x.any() else 1.0
+def _link(posts: PostTable, authors: Authors, events: list[Event], derived: np.ndarray, orig: np.ndarray,
+          tau: float, rng: np.random.Generator) -> np.ndarray:
+    """For each row of ``derived``, an earlier row of ``orig`` (or -1): same topic, the author's own
+    community ~80% of the time, weighted by the target author's attractiveness and recency."""
     topic = _topic_col(posts.topic1)
     o_comm = authors.community[posts.author[orig]]
     boost = np.ones(len(orig))
@@ -170,31 +178,78 @@ def assign_targets(posts: PostTable, authors: Authors, events: list[Event], rng:
         if len(idx):
             j = _pick_in_bucket(bt, cum, posts.t[derived[sel]], u[sel])
             chosen[sel] = np.where(j >= 0, idx[np.maximum(j, 0)], -1)
-    ref[derived] = chosen
-    # a derived post with nothing earlier to point to becomes an original
-    orphan = derived[chosen < 0]
-    posts.kind[orphan] = POST
-    posts.ref = ref
-    has = np.flatnonzero(ref >= 0)
-    tgt = ref[has]
-    posts.topic1[has] = posts.topic1[tgt]
-    posts.event[has] = posts.event[tgt]
-    share = has[posts.kind[has] == SHARE]
-    posts.topic2[share] = posts.topic2[ref[share]]
+    return chosen
+
+
+def _inherit(posts: PostTable, rows: np.ndarray) -> None:
+    """Linked posts take their target's topic and event (retweets also its secondary topic)."""
+    rows = rows[posts.ref[rows] >= 0]
+    tgt = posts.ref[rows]
+    posts.topic1[rows] = posts.topic1[tgt]
+    posts.event[rows] = posts.event[tgt]
+    share = rows[posts.kind[rows] == SHARE]
+    posts.topic2[share] = posts.topic2[posts.ref[share]]
+
+
+def assign_targets(posts: PostTable, authors: Authors, events: list[Event], rng: np.random.Generator) -> None:
+    """Point X replies/retweets/quotes to earlier originals, TikTok/YouTube comments to earlier
+    videos and their replies to earlier comments (community- and influence-biased)."""
+    posts.ref = np.full(len(posts), -1, dtype=np.int32)
+    kind = posts.kind
+
+    def link(derived: np.ndarray, orig: np.ndarray, tau: float) -> np.ndarray:
+        chosen = _link(posts, authors, events, derived, orig, tau, rng)
+        posts.ref[derived] = chosen
+        _inherit(posts, derived)
+        return derived[chosen < 0]
+
+    is_x = posts.net == X
+    tau = _recency_tau(posts.t[is_x]) if is_x.any() else 1.0
+    orphan = link(np.flatnonzero(is_x & (kind != POST)), np.flatnonzero(is_x & (kind == POST)), tau)
+    kind[orphan] = POST          # a derived post with nothing earlier to point to becomes an original
+    for net in VIDEO_KIND_P:
+        on = posts.net == net
+        if not on.any():
+            continue
+        tau = _recency_tau(posts.t[on])
+        videos = np.flatnonzero(on & (kind == POST))
+        orphan = link(np.flatnonzero(on & (kind == COMMENT)), videos, tau)
+        kind[orphan] = POST
+        videos = np.flatnonzero(on & (kind == POST))
+        orphan = link(np.flatnonzero(on & (kind == REPLY)), np.flatnonzero(on & (kind == COMMENT)), tau)
+        kind[orphan] = COMMENT   # a reply with no earlier comment comments the video instead
+        orphan = link(orphan, videos, tau)
+        kind[orphan] = POST
+        if net == YOUTUBE:
+            _cap_replies(posts, np.flatnonzero(on & (kind == REPLY)))
     posts.topic2[posts.topic2 == posts.topic1] = -1
     posts.topic2[posts.topic1 < 0] = -1
 
 
+def _cap_replies(posts: PostTable, replies: np.ndarray) -> None:
+    """Keep at most YOUTUBE_MAX_REPLIES replies per comment; later ones comment the video."""
+    parent = posts.ref[replies].astype(np.int64)
+    order = np.lexsort((posts.t[replies], parent))
+    r, p = replies[order], parent[order]
+    first = np.r_[True, p[1:] != p[:-1]]
+    rank = np.arange(len(r)) - np.maximum.accumulate(np.where(first, np.arange(len(r)), 0))
+    over = r[rank >= YOUTUBE_MAX_REPLIES]
+    posts.kind[over] = COMMENT
+    posts.ref[over] = posts.ref[posts.ref[over]]
+
+
 def assign_mentions(posts: PostTable, authors: Authors, rng: np.random.Generator) -> None:
-    """Extra @mentions in some X originals/quotes and Instagram captions (same community ~80%)."""
+    """Extra @mentions in some X originals/quotes, Instagram captions and TikTok video descriptions
+    (same community ~80%)."""
     n = len(posts)
     mention = np.full(n, -1, dtype=np.int32)
-    p = np.where((posts.net == 0) & ((posts.kind == POST) | (posts.kind == QUOTE)), 0.15,
-                 np.where(posts.net == 2, 0.10, 0.0))
+    p = np.where((posts.net == X) & ((posts.kind == POST) | (posts.kind == QUOTE)), 0.15,
+                 np.where(posts.net == INSTAGRAM, 0.10,
+                          np.where((posts.net == TIKTOK) & (posts.kind == POST), 0.08, 0.0)))
     rows = np.flatnonzero(rng.random(n) < p)
     same = rng.random(len(rows)) < SAME_COMMUNITY_P
     a_comm = authors.community[posts.author[rows]]
-    for net in (0, 2):
+    for net in (X, INSTAGRAM, TIKTOK):
         members = np.flatnonzero(authors.net == net)
         m_comm = authors.community[members]
         w_all = authors.attract[members]

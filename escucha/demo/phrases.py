@@ -422,6 +422,15 @@ EVENT_HASHTAGS: dict[str, str] = {
     "elecciones2022": "#EleccionesRegionales2022", "peru_conectado": "#PerúConectado",
 }
 GENERIC_HASHTAGS: tuple[str, ...] = ("#Perú", "#Lima", "#Noticias", "#AHORA", "#Actualidad")
+#: TikTok platform hashtags added to many video descriptions (no topic keyword in any of them)
+TIKTOK_HASHTAGS: tuple[str, ...] = ("#fyp", "#parati", "#viral", "#perú", "#tiktokperu", "#lima", "#foryou")
+#: closing lines of YouTube descriptions of organisations' channels
+YOUTUBE_FOOTERS: tuple[str, ...] = (
+    "Suscríbete a nuestro canal y activa la campanita 🔔",
+    "Síguenos también en nuestras redes sociales.",
+    "Más videos en nuestra lista de reproducción.",
+    "Suscríbete para no perderte ninguna actualización.",
+)
 #: Hashtags safe for implicit posts: no keyword of the topic they belong to.
 PLAIN_HASHTAGS: dict[str, tuple[str, ...]] = {
     t: tuple(h for h in tags if t == "off" or not has_keyword(h, t)) for t, tags in HASHTAGS.items()

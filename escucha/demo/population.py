@@ -15,9 +15,16 @@ import numpy as np
 
 from . import vocabulary as V
 
-NETWORKS: tuple[str, ...] = ("x", "facebook", "instagram")
-NETWORK_AUTHOR_SHARE: tuple[float, ...] = (0.55, 0.25, 0.20)
-ORG_SHARE: tuple[float, ...] = (0.05, 0.16, 0.05)
+NETWORKS: tuple[str, ...] = ("x", "facebook", "instagram", "tiktok", "youtube")
+X, FACEBOOK, INSTAGRAM, TIKTOK, YOUTUBE = range(5)
+NETWORK_AUTHOR_SHARE: tuple[float, ...] = (0.50, 0.22, 0.14, 0.08, 0.06)
+ORG_SHARE: tuple[float, ...] = (0.05, 0.16, 0.05, 0.04, 0.12)
+#: longest handle per network (X 15, TikTok 24, others 30)
+HANDLE_MAX: tuple[int, ...] = (15, 30, 30, 24, 30)
+#: extra log-median followers for persons per network (Instagram/TikTok audiences are larger,
+#: most YouTube commenters' channels have almost no subscribers)
+PERSON_FOLLOWER_SHIFT: tuple[float, ...] = (0.0, 0.0, 0.6, 0.8, -1.6)
+_B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 ORG_TYPE_P: dict[str, float] = {"media": 0.30, "government": 0.20, "ngo": 0.15, "business": 0.25, "other": 0.10}
 #: P(community | organisation type)
 ORG_COMMUNITY_P: dict[str, tuple[float, ...]] = {
@@ -220,7 +227,8 @@ def _person_display(gender: str, first: str, second: str, s1: str, s2: str, dept
 
 
 def _person_handle(first: str, s1: str, s2: str, birth_year: int, net: int, gender: str, pk: _Picker) -> str:
-    """Handle from name parts; X: [A-Za-z0-9_]{1,15}; Instagram/Facebook: lower case, dots allowed.
+    """Handle from name parts; X: [A-Za-z0-9_]{1,15}; other networks: lower case, dots allowed on
+    Instagram and TikTok.
 
     Accounts whose owner's gender is unknown get handles without a first name.
     """
@@ -228,7 +236,7 @@ def _person_handle(first: str, s1: str, s2: str, birth_year: int, net: int, gend
     yy = f"{birth_year % 100:02d}"
     u = pk.int() % 8
     if gender == "unknown":
-        sep = "." if net == 2 else "_"
+        sep = "." if net in (INSTAGRAM, TIKTOK) else "_"
         options = (f"{a}{b}{yy}", f"{a}{sep}{b[:1]}{pk.int() % 1000}", f"{V.handle_base(pk.pick(V.DISTRICTS))}{sep}{yy}",
                    f"{a[:1]}{b}{yy}")
         handle = options[u % 4]
@@ -237,7 +245,7 @@ def _person_handle(first: str, s1: str, s2: str, birth_year: int, net: int, gend
         options = (f"{f}{a}{yy}", f"{f}_{a}", f"{f[0]}{a}{b[:1]}", f"{f}{a}", f"{a}{f}{yy}",
                    f"{f}{yy}", f"{f.lower()}_{a.lower()}{pk.int() % 100}", f"{f}{a[:1]}{b}")
         return options[u]
-    sep = "." if net == 2 else ""
+    sep = "." if net in (INSTAGRAM, TIKTOK) else ""
     options = (f"{f}{sep}{a}{yy}", f"{f}_{a}", f"{f}{sep}{a}{sep}{b}", f"{f}{a}", f"{a}{sep}{f}",
                f"{f}{sep}{yy}{sep}{a}", f"soy{f}{a}", f"{f}{a}.oficial")
     return options[u].lower()
@@ -292,7 +300,7 @@ def _org_handle(name: str, net: int, pk: _Picker) -> str:
         if style == 1:
             return "".join(w[:4] for w in words).lower() + "pe"
         return "_".join(words).lower()
-    sep = "." if net == 2 else ""
+    sep = "." if net in (INSTAGRAM, TIKTOK) else ""
     return sep.join(words).lower()
 
 
@@ -307,7 +315,7 @@ def build_authors(n_total: int, start: date, rng: np.random.Generator) -> Author
     rows: list[dict] = []
     for net, share in enumerate(NETWORK_AUTHOR_SHARE):
         n_net = max(60, int(round(n_total * share)))
-        registry = _HandleRegistry(15 if net == 0 else 30, pk)
+        registry = _HandleRegistry(HANDLE_MAX[net], pk)
         net_rows: list[dict] = []
         # planted influencers: 3-5 per community; the campaign owner is always present
         for comm, candidates in V.INFLUENCERS.items():
@@ -317,7 +325,7 @@ def build_authors(n_total: int, start: date, rng: np.random.Generator) -> Author
             chosen += [i for i in order if i not in chosen][: k - len(chosen)]
             for i in sorted(chosen):
                 name, handle, kind, dept, gender, bio = candidates[i]
-                h = handle if net == 0 else (handle.lower() if net == 2 else handle)
+                h = handle.lower() if net in (INSTAGRAM, TIKTOK) else handle
                 band = "45-54" if pk.chance(0.5) else "35-44"
                 net_rows.append(dict(
                     net=net, type=kind, gender=gender if kind == "person" else None,
@@ -381,7 +389,8 @@ def _finish(rows: list[dict], start: date, rng: np.random.Generator, pk: _Picker
         handle=[r["handle"] for r in rows], display_name=[r["display"] for r in rows],
         bio=[r["bio"] for r in rows], location=[r["location"] for r in rows],
     )
-    mu = np.array([FOLLOWERS_LOGNORMAL[t][0] for t in types]) + np.where((net == 2) & is_person, 0.6, 0.0)
+    mu = (np.array([FOLLOWERS_LOGNORMAL[t][0] for t in types])
+          + np.where(is_person, np.asarray(PERSON_FOLLOWER_SHIFT)[net], 0.0))
     sigma = np.array([FOLLOWERS_LOGNORMAL[t][1] for t in types])
     followers = np.exp(rng.normal(mu, sigma))
     followers = np.where(infl, 10 ** rng.uniform(5.0, 6.3, n), followers)
@@ -417,7 +426,8 @@ def _finish(rows: list[dict], start: date, rng: np.random.Generator, pk: _Picker
 
 def _native_ids(a: Authors, rng: np.random.Generator) -> list[str]:
     """X: numeric user ids (sequential before 2014, snowflakes after); Facebook: 15-digit page
-    ids; Instagram: the username (CrowdTangle exports expose no numeric id)."""
+    ids; Instagram: the username (CrowdTangle exports expose no numeric id); TikTok: the username
+    (what the Research API returns); YouTube: 24-character channel ids ``UC`` + 22 base64url."""
     n = len(a)
     out = [""] * n
     x = np.flatnonzero(a.net == 0)
@@ -434,8 +444,17 @@ def _native_ids(a: Authors, rng: np.random.Generator) -> list[str]:
     fid = _make_unique(rng.integers(100_000_000_000_000, 999_999_999_999_999, len(fb)))
     for i, v in zip(fb.tolist(), fid.tolist()):
         out[i] = str(v)
-    for i in np.flatnonzero(a.net == 2).tolist():
+    for i in np.flatnonzero((a.net == INSTAGRAM) | (a.net == TIKTOK)).tolist():
         out[i] = a.handle[i]
+    yt = np.flatnonzero(a.net == YOUTUBE)
+    seen: set[str] = set()
+    for i, row in zip(yt.tolist(), rng.integers(0, 64, size=(len(yt), 22)).tolist()):
+        row[-1] &= 0x30        # 128-bit ids: the last character carries 2 bits (A, Q, g or w)
+        cid = "UC" + "".join(_B64URL[v] for v in row)
+        while cid in seen:
+            cid = cid[:2] + cid[3:-1] + "A" + cid[-1]
+        seen.add(cid)
+        out[i] = cid
     return out
 
 

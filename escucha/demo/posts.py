@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-KINDS: tuple[str, ...] = ("post", "reply", "share", "quote")
-POST, REPLY, SHARE, QUOTE = range(4)
+KINDS: tuple[str, ...] = ("post", "reply", "share", "quote", "comment")
+POST, REPLY, SHARE, QUOTE, COMMENT = range(5)
+#: X uses post/reply/share/quote; TikTok and YouTube use post (a video), comment (on a video) and
+#: reply (to a comment); Facebook and Instagram only post.
 LANGS: tuple[str, ...] = ("es", "en", "qu")
 ES, EN, QU = range(3)
 SENTIMENTS: tuple[str, ...] = ("positive", "neutral", "negative")
@@ -24,7 +26,7 @@ class PostTable:
     event: np.ndarray             # int8 index into the run's events, -1 = none
     author: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     kind: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
-    ref: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))       # referenced post, -1
+    ref: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))       # referenced / parent post, -1
     mention: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))   # mentioned author, -1
     lang: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     sentiment: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))

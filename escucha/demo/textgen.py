@@ -1,17 +1,20 @@
 """Assemble post texts from phrase fragments: topic core + sentiment cues + hashtags, mentions,
 emoji and links, with per-network style (X short with t.co links, Facebook longer, Instagram
-hashtag-heavy).  Retweets are ``RT @handle: <original text>``.
+hashtag-heavy, TikTok descriptions with platform hashtags and a speech transcript, YouTube
+descriptions with a title).  Comments read like replies.  Retweets are ``RT @handle: <original text>``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import re
+
 import numpy as np
 
 from . import phrases as P
 from .ids import random_codes
-from .population import Authors
-from .posts import EN, QU, QUOTE, REPLY, SENTIMENTS, SHARE, PostTable
+from .population import TIKTOK, YOUTUBE, Authors
+from .posts import COMMENT, EN, POST, QU, QUOTE, REPLY, SENTIMENTS, SHARE, PostTable
 from .timeline import Event
 from .vocabulary import strip_accents
 
@@ -37,6 +40,24 @@ class TextExtras:
     tco: dict[str, str] = field(default_factory=dict)           # t.co code -> expanded URL
     link: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # FB post -> (url, title, description)
     image_text: dict[int, str] = field(default_factory=dict)     # FB/IG post -> OCR text
+    voice: dict[int, str] = field(default_factory=dict)          # TikTok video -> voice_to_text ("" = no speech)
+    title: dict[int, str] = field(default_factory=dict)          # YouTube video -> title
+
+
+_NOT_SPOKEN = re.compile(r"[^\w\s']")
+
+
+def _spoken(sentence: str) -> str:
+    """What speech-to-text would give for a sentence: lower case, no punctuation or emoji."""
+    return " ".join(_NOT_SPOKEN.sub(" ", sentence.lower()).split())
+
+
+def _title(body: str, limit: int = 100) -> str:
+    """A YouTube title: the start of the description, cut at a word boundary (at most 100 chars)."""
+    if len(body) <= limit:
+        return body
+    cut = body[:limit].rsplit(" ", 1)[0]
+    return cut or body[:limit]
 
 
 def _lower_first(s: str) -> str:
@@ -125,7 +146,7 @@ def generate_texts(posts: PostTable, authors: Authors, events: list[Event], fb_t
                 parts = []
                 openers = P.OFF_OPENERS if topic is None else P.OPENERS
                 closers = P.OFF_CLOSERS if topic is None else P.CLOSERS
-                if kind == REPLY:
+                if kind == REPLY or kind == COMMENT:
                     if r[8] % 100 < 55:
                         parts.append(P.REPLY_OPENERS[sent][r[9] % len(P.REPLY_OPENERS[sent])])
                 elif r[8] % 100 < 45:
@@ -145,7 +166,7 @@ def generate_texts(posts: PostTable, authors: Authors, events: list[Event], fb_t
                     body = body.upper()
                 elif style < 90:
                     body = body.lower()
-                if is_media and net != 2 and r[13] % 100 < 45:
+                if is_media and (net <= 1 or (net == YOUTUBE and kind == POST)) and r[13] % 100 < 45:
                     body = f"{P.MEDIA_PREFIXES[r[14] % len(P.MEDIA_PREFIXES)]} {body}"
 
             tail: list[str] = []
@@ -156,12 +177,19 @@ def generate_texts(posts: PostTable, authors: Authors, events: list[Event], fb_t
             # hashtags
             n_tags = 0
             h = r[17] % 100
+            video_conv = net >= TIKTOK and kind != POST
             if net == 2:
                 n_tags = 2 + (r[17] >> 7) % 4 if h < 90 else 0
+            elif net == TIKTOK:
+                n_tags = (2 + (r[17] >> 7) % 4 if h < 85 else 0) if kind == POST else int(h < 5)
+            elif net == YOUTUBE:
+                n_tags = (1 + (r[17] >> 7) % 3 if h < 40 else 0) if kind == POST else int(h < 3)
             elif h < (35 if net == 0 else 28):
                 n_tags = 1 + (r[17] >> 7) % 2
             tags: list[str] = []
-            if core_key == "peru_conectado" and "#PerúConectado" not in body:
+            if video_conv and (r[16] >> 3) % 100 >= 15:
+                pass                     # comments rarely repeat the campaign/event hashtag
+            elif core_key == "peru_conectado" and "#PerúConectado" not in body:
                 tags.append("#PerúConectado")
             elif core_key and not implicit and r[18] % 100 < 50:
                 tag = P.EVENT_HASHTAGS[core_key]
@@ -177,6 +205,11 @@ def generate_texts(posts: PostTable, authors: Authors, events: list[Event], fb_t
                     x //= len(tag_pool)
                     x += 1
                     if tag not in tags and tag not in body:
+                        tags.append(tag)
+            if net == TIKTOK and kind == POST and r[14] % 100 < 60:
+                for k in range(1 + (r[14] >> 7) % 2):
+                    tag = P.TIKTOK_HASHTAGS[((r[14] >> 9) + 3 * k) % len(P.TIKTOK_HASHTAGS)]
+                    if tag not in tags:
                         tags.append(tag)
             tail.extend(tags)
             # mentions
@@ -212,10 +245,18 @@ def generate_texts(posts: PostTable, authors: Authors, events: list[Event], fb_t
                 elif ftype == "Photo" and r[4] % 100 < 25:
                     its = P.IMAGE_TEXTS[tkey]
                     extras.image_text[i] = its[r[3] % len(its)]
-            else:
+            elif net == 2:
                 if is_media and r[13] % 100 < 30:
                     text = f"{body} Más información en el link de la bio 👆 " + " ".join(tail)
                     text = text.rstrip()
+            elif net == TIKTOK and kind == POST:
+                extras.voice[i] = "" if r[5] % 100 < 40 else _spoken(core if lang not in (EN, QU) else body)
+            elif net == YOUTUBE and kind == POST:
+                extras.title[i] = _title(body)
+                if is_media and r[5] % 100 < 55:
+                    text = f"{text}\n\nNota completa: {_news_url(tkey, r[19] >> 11)}"
+                if a_type[auth_l[i]] != "person" and r[3] % 100 < 60:
+                    text = f"{text}\n\n{P.YOUTUBE_FOOTERS[r[4] % len(P.YOUTUBE_FOOTERS)]}"
             texts[i] = text
     for i in np.flatnonzero(posts.kind == SHARE).tolist():
         tgt = ref_l[i]

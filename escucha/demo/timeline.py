@@ -216,18 +216,27 @@ def draw_secondary_topics(topic1: np.ndarray, ldi: np.ndarray, mult: np.ndarray,
 
 def assign_networks(vol: Volumes, start: date, n_days: int, shares: tuple[float, ...],
                     rng: np.random.Generator) -> tuple[Volumes, np.ndarray]:
-    """Draw a network per post, guaranteeing every UTC day has posts on every network.
+    """Draw a network per post, guaranteeing every UTC day, and every Lima day the range touches,
+    has posts on every network.
 
     A (day, network) cell that drew nothing gets one off-topic post at 17:00 UTC (noon in
-    Lima).  Returns the (possibly extended, time-sorted) volumes and the network array.
+    Lima); so does the first UTC day's first five hours (the evening of the Lima day before the
+    range), at 03:00 UTC.  Returns the (possibly extended, time-sorted) volumes and the network
+    array.
     """
     net = rng.choice(len(shares), size=len(vol.t), p=np.asarray(shares)).astype(np.int8)
     day = (vol.t - utc_epoch(start)) // DAY_S
     present = np.zeros((n_days, len(shares)), dtype=bool)
     present[day, net] = True
     missing_day, missing_net = np.nonzero(~present)
-    if len(missing_day):
-        extra_t = utc_epoch(start) + missing_day.astype(np.int64) * DAY_S + 17 * 3600
+    extra_t = utc_epoch(start) + missing_day.astype(np.int64) * DAY_S + 17 * 3600
+    evening = np.zeros(len(shares), dtype=bool)
+    evening[net[vol.t < utc_epoch(start) - LIMA_UTC_OFFSET_S]] = True
+    missing_evening = np.flatnonzero(~evening)
+    if len(missing_evening):
+        missing_net = np.concatenate([missing_net, missing_evening])
+        extra_t = np.concatenate([extra_t, np.full(len(missing_evening), utc_epoch(start) + 3 * 3600)])
+    if len(extra_t):
         k = len(extra_t)
         t = np.concatenate([vol.t, extra_t])
         order = np.argsort(t, kind="stable")

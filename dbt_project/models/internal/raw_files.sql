@@ -11,6 +11,20 @@ landed as (
         select source_sha256 from {{ ref('stg_facebook__posts') }}
         union all
         select source_sha256 from {{ ref('stg_instagram__posts') }}
+        union all
+        select source_sha256 from {{ ref('stg_tiktok__posts') }}
+        union all
+        select source_sha256 from {{ ref('stg_youtube__posts') }}
+        union all
+        select source_sha256 from {{ ref('stg_reddit__posts') }}
+        union all
+        select source_sha256 from {{ ref('stg_facebook__mcl_posts') }}
+        union all
+        select source_sha256 from {{ ref('stg_instagram__mcl_posts') }}
+        union all
+        select source_sha256 from {{ ref('stg_vendor__posts') }}
+        union all
+        select source_sha256 from {{ ref('stg_mapped__posts') }}
     ) as all_posts
     group by source_sha256
 )

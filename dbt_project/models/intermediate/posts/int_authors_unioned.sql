@@ -5,6 +5,20 @@ with unioned as (
     select * from {{ ref('stg_facebook__authors') }}
     union all
     select * from {{ ref('stg_instagram__authors') }}
+    union all
+    select * from {{ ref('stg_tiktok__authors') }}
+    union all
+    select * from {{ ref('stg_youtube__authors') }}
+    union all
+    select * from {{ ref('stg_reddit__authors') }}
+    union all
+    select * from {{ ref('stg_facebook__mcl_authors') }}
+    union all
+    select * from {{ ref('stg_instagram__mcl_authors') }}
+    union all
+    select * from {{ ref('stg_vendor__authors') }}
+    union all
+    select * from {{ ref('stg_mapped__authors') }}
 ),
 
 ranked as (

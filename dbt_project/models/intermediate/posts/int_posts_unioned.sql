@@ -6,6 +6,20 @@ with unioned as (
     select * from {{ ref('stg_facebook__posts') }}
     union all
     select * from {{ ref('stg_instagram__posts') }}
+    union all
+    select * from {{ ref('stg_tiktok__posts') }}
+    union all
+    select * from {{ ref('stg_youtube__posts') }}
+    union all
+    select * from {{ ref('stg_reddit__posts') }}
+    union all
+    select * from {{ ref('stg_facebook__mcl_posts') }}
+    union all
+    select * from {{ ref('stg_instagram__mcl_posts') }}
+    union all
+    select * from {{ ref('stg_vendor__posts') }}
+    union all
+    select * from {{ ref('stg_mapped__posts') }}
 ),
 
 files as (
