@@ -32,8 +32,13 @@ def landed_posts(root: Path, start: date, end: date) -> pd.DataFrame:
     with duckdb.connect() as con:
         if not parts:
             return pd.DataFrame(columns=["post_key", "network", "created_at", "created_day", "day",
-                                         "likes", "shares", "comments", "source_sha256"])
-        return con.execute(" union all ".join(parts), {"start": start, "end": end}).df()
+                                         "likes", "shares", "comments", "source_sha256",
+                                         "created_at_variants"])
+        rows = " union all ".join(parts)
+        sql = (f"with rows as ({rows}), variants as (select post_key, count(distinct created_at) as "
+               "created_at_variants from rows group by post_key) "
+               "select rows.*, variants.created_at_variants from rows join variants using (post_key)")
+        return con.execute(sql, {"start": start, "end": end}).df()
 
 
 def parsed_posts_count(home: DataHome, start: date, end: date) -> int:

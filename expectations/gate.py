@@ -20,7 +20,8 @@ def validate(df: pd.DataFrame, name: str, expectations: list) -> Any:
     for expectation in expectations:
         suite.add_expectation(expectation)
     batch = batch_def.get_batch(batch_parameters={"dataframe": df})
-    return batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10})
+    return batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10,
+                                                "unexpected_index_column_names": ["post_key"]})
 
 
 def describe_failures(result: Any) -> list[str]:
@@ -34,7 +35,8 @@ def describe_failures(result: Any) -> list[str]:
                                                                "column_B", "value", "min_value",
                                                                "max_value")}
         detail = r.result or {}
-        values = detail.get("partial_unexpected_list") or detail.get("observed_value")
+        values = (detail.get("partial_unexpected_index_list") or detail.get("partial_unexpected_list")
+                  or detail.get("observed_value"))
         count = detail.get("unexpected_count")
         lines.append(f"{cfg.type} {kwargs} failed"
                      + (f": {count} unexpected" if count is not None else "")

@@ -177,15 +177,15 @@ def test_corrupted_input_fails_the_gate_and_stops_marts_and_report(tmp_path, mon
     monkeypatch.setenv("ESCUCHA_HOME", str(home.root))
     lines = (FIXTURES / "x_twarc2_sample.jsonl").read_text(encoding="utf-8").splitlines()
     page = json.loads(lines[0])
-    clash = dict(page["data"][0], text="the same id, other content")
-    page["data"].append(clash)  # one id twice in one file: corrupted collection
+    clash = dict(page["data"][0], created_at="2022-01-17T09:00:00.000Z")
+    page["data"].append(clash)  # one id published at two times: corrupted collection
     (home.inbox / "x_corrupt.jsonl").write_text(json.dumps(page) + "\n", encoding="utf-8")
     shutil.copy(FIXTURES / "ct_facebook_sample.csv", home.inbox / "fb.csv")
     outcome = run_pipeline(home, date(2022, 1, 16), date(2022, 1, 17))
     assert not outcome.success
     assert outcome.checks["candidate/posts:expectations"] is False
     description = outcome.check_descriptions["candidate/posts:expectations"]
-    assert "expect_compound_columns_to_be_unique" in description
+    assert "created_at_variants" in description
     assert "1482345678901234567" in description  # the failure names the offending value
     assert outcome.steps.get("published_lake") != "success"
     assert not list((home.lake / "x" / "posts").glob("day=*"))  # nothing published

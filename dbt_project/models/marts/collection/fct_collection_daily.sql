@@ -1,6 +1,7 @@
-{#- Collection completeness: for every network with data and every Lima day of the warehouse's span,
-    how many rows were collected and how many distinct posts landed. A day with no collection is a
-    gap in collection, not a quiet day of conversation. -#}
+{#- Collection completeness: for every network with data and every Lima day of the warehouse's span
+    (of the network's own span for networks that only arrive as samples), how many rows were collected
+    and how many distinct posts landed. A day with no collection is a gap in collection, not a quiet
+    day of conversation. -#}
 {% set bounds = none %}
 {% if execute %}
     {% set bounds = run_query("select cast(min(created_at) as date) - 1, cast(max(created_at) as date) + 2 from " ~ ref('int_posts_unioned')).rows[0] %}
@@ -27,23 +28,30 @@ with collected as (
     group by 1, 2
 ),
 
-span as (
+warehouse_span as (
     select min(day) as first_day, max(day) as last_day from collected
+),
+
+network_spans as (
+    select
+        collected.network,
+        case when networks.collection = 'sample' then min(collected.day)
+             else (select first_day from warehouse_span) end as first_day,
+        case when networks.collection = 'sample' then max(collected.day)
+             else (select last_day from warehouse_span) end as last_day
+    from collected
+    left join {{ ref('networks') }} as networks on networks.network = collected.network
+    group by collected.network, networks.collection
 ),
 
 days as (
     {{ dbt.date_spine('day', "cast('" ~ first_day ~ "' as date)", "cast('" ~ last_day ~ "' as date)") }}
 ),
 
-networks as (
-    select distinct network from collected
-),
-
 spine as (
-    select networks.network, cast(days.date_day as date) as day
-    from networks
-    cross join days
-    inner join span on days.date_day between span.first_day and span.last_day
+    select network_spans.network, cast(days.date_day as date) as day
+    from network_spans
+    inner join days on days.date_day between network_spans.first_day and network_spans.last_day
 ),
 
 final as (
