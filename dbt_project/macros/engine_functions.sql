@@ -49,3 +49,21 @@
 {% macro default__urls_in(expr) -%}
     regexp_extract_all({{ expr }}, 'https?://[^\s<>"]*[^\s<>".,;:!?)\]]')
 {%- endmacro %}
+
+{#- The run's window of UTC days (vars min_date / max_date, passed once per run by Dagster): an
+    incremental model deletes and rebuilds exactly these days. Without vars, every day. -#}
+{% macro in_window(expr, days_before=0) -%}
+    {%- if is_incremental() -%}
+    cast({{ expr }} as date) between cast('{{ var("min_date", "0001-01-01") }}' as date) - {{ days_before }}
+        and cast('{{ var("max_date", "9999-12-31") }}' as date)
+    {%- else -%}
+    true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of a window-incremental model: remove the window's rows before they are appended again. -#}
+{% macro delete_window(expr, days_before=0) -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} where {{ in_window(expr, days_before) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,5 +1,12 @@
 {#- Every network's posts in the unified shape, one row per post: when a post was collected more than
-    once, the latest collection's metrics win and the first-seen time is kept. -#}
+    once, the latest collection's metrics win and the first-seen time is kept. Every collection of a
+    post has the same created_at, so rebuilding a window of days deduplicates it completely. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_window('created_at') }}",
+) }}
 with unioned as (
     select * from {{ ref('stg_x__posts') }}
     union all
@@ -32,6 +39,7 @@ collected as (
         coalesce(unioned.collected_at, files.archived_at) as seen_at
     from unioned
     left join files on files.file_sha256 = unioned.source_sha256
+    where {{ in_window('unioned.created_at') }}
 ),
 
 ranked as (

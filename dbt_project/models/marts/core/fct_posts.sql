@@ -1,5 +1,13 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_window('created_at') }}",
+) }}
+
 with posts as (
     select * from {{ ref('int_posts_unioned') }}
+    where {{ in_window('created_at') }}
 ),
 
 final as (

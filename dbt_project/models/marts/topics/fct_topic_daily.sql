@@ -1,4 +1,11 @@
-{#- Posts, authors and engagement per topic, network and Lima calendar day. -#}
+{#- Posts, authors and engagement per topic, network and Lima calendar day. A window of UTC days
+    touches the Lima days from the day before its first to its last: those are rebuilt whole. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_window('day', days_before=1) }}",
+) }}
 with matched as (
     select * from {{ ref('int_post_topics_matched') }}
 ),
@@ -21,6 +28,7 @@ final as (
         cast(sum(posts.engagement) as bigint) as engagement
     from matched
     inner join posts on posts.post_key = matched.post_key
+    where {{ in_window('posts.created_date_lima', days_before=1) }}
     group by posts.created_date_lima, matched.topic_id, posts.network
 )
 
