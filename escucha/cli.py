@@ -79,7 +79,7 @@ def cmd_run(args: argparse.Namespace, home: DataHome) -> int:
         print(f"--to {end} is before --from {start}", file=sys.stderr)
         return 2
     print(f"running the pipeline for {start}..{end} (one run)")
-    outcome = run_pipeline(home, start, end)
+    outcome = run_pipeline(home, start, end, full_refresh=getattr(args, "full_refresh", False))
     failed = {k: v for k, v in outcome.checks.items() if not v}
     for name in failed:
         kind = "warning" if outcome.check_severities.get(name) == "WARN" else "check failed"
@@ -103,7 +103,7 @@ def cmd_demo(args: argparse.Namespace, home: DataHome) -> int:
     cmd_generate(gen, home)
     n = copy_exports_to_inbox(home.demo / "exports", home)
     print(f"{n} export files dropped in {home.inbox}")
-    return cmd_run(argparse.Namespace(start=args.start, end=args.end), home)
+    return cmd_run(argparse.Namespace(start=args.start, end=args.end, full_refresh=False), home)
 
 
 def cmd_ingest(args: argparse.Namespace, home: DataHome) -> int:
@@ -227,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="archive the inbox and run the pipeline over a window, in one run")
     r.add_argument("--from", dest="start", type=_date, help="first day (default: earliest archived)")
     r.add_argument("--to", dest="end", type=_date, help="last day, inclusive (default: latest archived)")
+    r.add_argument("--full-refresh", action="store_true",
+                   help="rebuild every warehouse table from scratch (after changing topics or models)")
     r.set_defaults(func=cmd_run)
 
     i = sub.add_parser("ingest", help="archive export files now and report landed/duplicate/quarantined rows")

@@ -38,7 +38,8 @@ class RunOutcome:
     check_severities: dict[str, str]
 
 
-def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None = None) -> RunOutcome:
+def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None = None,
+                 full_refresh: bool = False) -> RunOutcome:
     """Materialise every asset for start..end (inclusive) in one in-process run.
 
     The console shows warnings and errors only (ESCUCHA_LOG_LEVEL=INFO or DEBUG for more); the full
@@ -57,6 +58,7 @@ def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None =
             tags={
                 "dagster/asset_partition_range_start": start.isoformat(),
                 "dagster/asset_partition_range_end": end.isoformat(),
+                **({"escucha/full_refresh": "true"} if full_refresh else {}),
             },
             raise_on_error=False,
         )
