@@ -138,3 +138,16 @@ def load_responses(con: duckdb.DuckDBPyConnection, src: SourceFile, is_response:
     if not fetch_int(con, "select count(*) from _responses"):
         raise RejectedFile(src.original_name, f"not a {what} file: no line is one")
     return False
+
+
+def write_quarantine(con: duckdb.DuckDBPyConnection) -> None:
+    """The quarantine table: unreadable lines (_bad_lines) and items with a reason (_typed)."""
+    con.execute(
+        """
+        create or replace temp table quarantine as
+        select source_line, null::date as day, reason, raw_excerpt from _bad_lines
+        union all
+        select source_line, try_cast(created_at as date), reason, left(item::varchar, 200)
+        from _typed where reason is not null
+        """
+    )

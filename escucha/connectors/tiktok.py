@@ -20,7 +20,7 @@ from __future__ import annotations
 import duckdb
 
 from escucha.calendar import Calendar
-from escucha.connectors.api_json import epoch_sql, items_sql, load_responses
+from escucha.connectors.api_json import epoch_sql, items_sql, load_responses, write_quarantine
 from escucha.connectors.base import (
     Connector,
     GateColumns,
@@ -141,15 +141,7 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
         from with_parent p left join authors a on a.id = p.parent_id
         """
     )
-    con.execute(
-        """
-        create or replace temp table quarantine as
-        select source_line, null::date as day, reason, raw_excerpt from _bad_lines
-        union all
-        select source_line, try_cast(created_at as date), reason, left(item::varchar, 200)
-        from _typed where reason is not null
-        """
-    )
+    write_quarantine(con)
     items = fetch_int(con, "select count(*) from _items")
     bad_lines = fetch_int(con, "select count(*) from _bad_lines")
     return ParsedFile(entities={"tiktok/posts": "tiktok_posts"}, quarantine="quarantine",

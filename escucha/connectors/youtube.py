@@ -20,7 +20,7 @@ import re
 import duckdb
 
 from escucha.calendar import Calendar
-from escucha.connectors.api_json import items_sql, iso_sql, load_responses
+from escucha.connectors.api_json import items_sql, iso_sql, load_responses, write_quarantine
 from escucha.connectors.base import (
     Connector,
     GateColumns,
@@ -169,15 +169,7 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
         from _typed where reason is null
         """
     )
-    con.execute(
-        """
-        create or replace temp table quarantine as
-        select source_line, null::date as day, reason, raw_excerpt from _bad_lines
-        union all
-        select source_line, try_cast(created_at as date), reason, left(item::varchar, 200)
-        from _typed where reason is not null
-        """
-    )
+    write_quarantine(con)
     things = fetch_int(con, "select count(*) from _things")
     bad_lines = fetch_int(con, "select count(*) from _bad_lines")
     skipped = fetch_int(
