@@ -155,3 +155,19 @@ def test_collection_gaps_are_visible_and_warned(home):
     assert outcome.success  # a gap warns, it does not stop the run
     gap = "marts/fct_collection_daily:no_collection_gaps"
     assert outcome.checks[gap] is False and outcome.check_severities[gap] == "WARN"
+
+
+def test_ingest_with_a_mapping_file_lands_an_unknown_export(tmp_path):
+    h = tmp_path / "h"
+    out = subprocess.run([ESCUCHA, "--home", str(h), "ingest", str(FIXTURES / "monitor_andino_latin1.csv"),
+                          "--mapping", str(FIXTURES / "monitor_andino.mapping.yaml"), "--run"],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.splitlines()[0].startswith(
+        "monitor_andino_latin1.csv: 8 rows in = 5 landed + 0 duplicate + 3 quarantined (mapping")
+    with duckdb.connect(str(h / "warehouse.duckdb"), read_only=True) as con:
+        texts = dict(con.execute("select post_key, text from marts.fct_posts").fetchall())
+        reasons = [r[0] for r in con.execute("select reason from internal.quarantine").fetchall()]
+    assert texts["x:1482345678901234567"].startswith("Terrible el derrame de petróleo en Ventanilla")
+    assert "Continúan las labores" in texts["facebook:5123456789012345"]  # Latin-1 read right
+    assert len(texts) == 5 and len(reasons) == 3 and all(reasons)
