@@ -129,3 +129,15 @@ def test_rows_outside_the_calendar_are_quarantined(home, monkeypatch: pytest.Mon
     assert reasons.count("created_at before the collection calendar (2022-01-17..%s)"
                          % date.today().isoformat()) == 2
     assert archived.rows_in == archived.rows_parsed + archived.rows_quarantined
+
+
+def test_a_single_pretty_printed_response_is_one_page(home):
+    drop(home, "x_timeline_response.json")
+    [archived] = archive_inbox(home)
+    assert archived.format == "twarc2"
+    assert (archived.rows_in, archived.rows_parsed, archived.rows_quarantined) == (2, 2, 0)
+    land_window(home, date(2022, 1, 1), date(2022, 1, 31))
+    posts = {r["id"]: r for r in lake_rows(home, "x/posts")}
+    assert set(posts) == {"1482345678901234567", "1482345678901234999"}
+    assert posts["1482345678901234999"]["retweeted_author_id"] == "1002"
+    assert {r["source_line"] for r in posts.values()} == {1}

@@ -15,7 +15,7 @@ from escucha.connectors.base import (
     read_lines_sql,
 )
 
-FORMAT = "twarc2"
+FORMAT = "twarc2"  # also a single response saved as one JSON document (search or timeline)
 NETWORK = "x"
 
 
@@ -28,9 +28,27 @@ def ref_id(kind: str) -> str:
     )
 
 
+def _as_one_document_if_pretty_printed(con: duckdb.DuckDBPyConnection, src: SourceFile) -> None:
+    """A single API response saved as one (pretty-printed) JSON document is one page, at line 1."""
+    first = con.execute(
+        "select json_valid(raw) from _lines where raw is not null and trim(raw) <> '' "
+        "order by source_line limit 1"
+    ).fetchone()
+    if first is None or first[0]:
+        return
+    con.execute(
+        "create or replace temp table _doc as select ltrim(content, chr(65279)) as doc from read_text($path)",
+        {"path": str(src.path)},
+    )
+    if con.execute("select json_valid(doc) from _doc").fetchone()[0]:
+        con.execute("create or replace temp table _lines as "
+                    "select 1::bigint as source_line, json(doc)::varchar as raw from _doc")
+
+
 def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> ParsedFile:
     """Parse one twarc2 file into temp tables x_posts, x_users and quarantine."""
     con.execute(f"create or replace temp table _lines as {read_lines_sql()}", {"path": str(src.path)})
+    _as_one_document_if_pretty_printed(con, src)
     con.execute(
         """
         create or replace temp table _pages as
