@@ -48,6 +48,19 @@ def copy_exports_to_inbox(exports: Path, home: DataHome) -> int:
     return n
 
 
+def ingest_mapped_exports(folder: Path, home: DataHome) -> None:
+    """Archive exports that need a mapping file: `<name>.mapping.yaml` reads every `<name>*` beside it."""
+    from escucha.landing import archive_file
+
+    for mapping in sorted(folder.glob("*.mapping.yaml")):
+        prefix = mapping.name.removesuffix(".mapping.yaml")
+        for export in sorted(p for p in folder.iterdir() if p.name.startswith(prefix) and p != mapping):
+            dest = home.inbox / export.name
+            shutil.copy2(export, dest)
+            result = archive_file(home, dest, fmt="mapping", mapping=mapping)
+            print(f"{result.status}: {export.name} through {mapping.name} ({result.rows_in} rows in)")
+
+
 def _window_from_archive(home: DataHome) -> tuple[date, date] | None:
     from escucha.landing import manifests
 
@@ -103,6 +116,7 @@ def cmd_demo(args: argparse.Namespace, home: DataHome) -> int:
     cmd_generate(gen, home)
     n = copy_exports_to_inbox(home.demo / "exports", home)
     print(f"{n} export files dropped in {home.inbox}")
+    ingest_mapped_exports(home.demo / "exports_mapped", home)
     return cmd_run(argparse.Namespace(start=args.start, end=args.end, full_refresh=False), home)
 
 

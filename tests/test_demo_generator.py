@@ -68,7 +68,8 @@ def _x_pages(root: Path):
 
 
 def _csv_rows(root: Path, network: str):
-    for f in sorted((root / "exports" / network).glob("*.csv")):
+    pattern = "*.csv" if network == "x" else "crowdtangle_*.csv"        # not the MCL month
+    for f in sorted((root / "exports" / network).glob(pattern)):
         with open(f, encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader)
@@ -130,6 +131,10 @@ def _file_posts(root: Path) -> dict[str, tuple[str, int, str]]:
         for th in resp["items"]:
             for c in [th["snippet"]["topLevelComment"]] + th.get("replies", {}).get("comments", []):
                 out[f"youtube:{c['id']}"] = (rel, line, _iso(c["snippet"]["publishedAt"]))
+    for rel, line, obj in _jsonl(root, "reddit", "reddit_submissions_*.jsonl"):
+        out["reddit:t3_" + obj["id"]] = (rel, line, _utc(obj["created_utc"]))
+    for rel, line, obj in _jsonl(root, "reddit", "reddit_comments_*.jsonl"):
+        out["reddit:t1_" + obj["id"]] = (rel, line, _utc(obj["created_utc"]))
     for rel, line, _, row in _vendor_rows(root):
         if row["Page Type"] != "twitter":                                  # news, blog: keyed by URL
             utc = datetime.strptime(row["Date"], "%Y-%m-%d %H:%M:%S.0").replace(tzinfo=timezone.utc)
@@ -145,7 +150,31 @@ def _duplicate_rows(root: Path) -> list[tuple[str, str, int]]:
     for rel, line, _, row in _vendor_rows(root):
         if row["Page Type"] == "twitter":
             out.append(("x:" + row["Url"].rsplit("/", 1)[-1], rel, line))
+    for rel, line, _, row in _mcl_rows(root):
+        out.append(("facebook:" + row["id"], rel, line))
+    for rel, line, _, row in _mapped_rows(root):
+        out.append(("x:" + row["ID publicación"], rel, line))
     return out
+
+
+def _mcl_rows(root: Path):
+    for f in sorted((root / "exports" / "facebook").glob("mcl_facebook_*.csv")):
+        with open(f, encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            for row in reader:
+                yield f.relative_to(root).as_posix(), reader.line_num, header, dict(zip(header, row))
+
+
+def _mapped_rows(root: Path):
+    """Monitor Andino rows (Latin-1, ';', a title line before the header)."""
+    for f in sorted((root / "exports_mapped").glob("monitor_andino_*.csv")):
+        with open(f, encoding="latin-1", newline="") as fh:
+            fh.readline()
+            reader = csv.reader(fh, delimiter=";")
+            header = next(reader)
+            for row in reader:
+                yield f.relative_to(root).as_posix(), reader.line_num + 1, header, dict(zip(header, row))
 
 
 # ---------------------------------------------------------------- determinism
@@ -158,7 +187,7 @@ def test_same_seed_gives_byte_identical_files(runs):
 
 def test_different_seed_gives_different_files(runs):
     a, b = _hashes(runs["a"][0]), _hashes(runs["b"][0])
-    exports = [k for k in a if k.startswith("exports")]
+    exports = [k for k in a if k.startswith("exports") and not k.endswith(".mapping.yaml")]  # the mapping is fixed
     assert exports and all(a[k] != b.get(k) for k in exports)
 
 
@@ -457,7 +486,7 @@ def test_ground_truth_is_exactly_the_exported_posts(runs):
         assert dict(counts) == {rel: v["posts"] for rel, v in summary["files"].items()}
         assert summary["duplicate_rows"] == dict(Counter(f for _, f, _ in dups))
         for rel, v in summary["files"].items():
-            with open(root / rel, encoding="utf-8") as fh:
+            with open(root / rel, encoding="latin-1" if rel.startswith("exports_mapped/") else "utf-8") as fh:
                 assert sum(1 for _ in fh) == v["lines"]
         assert json.loads((root / "ground_truth" / "summary.json").read_text(encoding="utf-8")) == summary
         assert summary["posts_total"] == len(gt)
@@ -472,8 +501,9 @@ def test_ground_truth_tables_are_coherent(runs):
     assert set(gt.kind) == {"post", "reply", "share", "quote", "comment"}
     assert set(gt[gt.network == "x"].kind) == {"post", "reply", "share", "quote"}
     assert set(gt[gt.network.isin(["tiktok", "youtube"])].kind) == {"post", "comment", "reply"}
-    assert set(gt[~gt.network.isin(["x", "tiktok", "youtube"])].kind) == {"post"}
-    assert set(gt.network) == set(NETWORKS) | {"news", "blog"}
+    assert set(gt[~gt.network.isin(["x", "tiktok", "youtube", "reddit"])].kind) == {"post"}
+    assert set(gt[gt.network == "reddit"].kind) == {"post", "reply"}
+    assert set(gt.network) == set(NETWORKS) | {"news", "blog", "reddit"}
     assert set(gt.sentiment) == {"positive", "neutral", "negative"}
     assert all(t in phrases.TOPICS for ts in gt.topics for t in ts) and gt.topics.map(len).max() == 2
     off_share = (gt.topics.map(len) == 0).mean()
@@ -482,7 +512,7 @@ def test_ground_truth_tables_are_coherent(runs):
     assert abs(shares["x"] - 0.48) < 0.05 and abs(shares["facebook"] - 0.26) < 0.05
     assert abs(shares["instagram"] - 0.11) < 0.03
     assert abs(shares["tiktok"] - 0.08) < 0.025 and abs(shares["youtube"] - 0.07) < 0.025
-    assert shares["news"] + shares["blog"] < 0.02
+    assert shares["news"] + shares["blog"] < 0.02 and 0.01 < shares["reddit"] < 0.03
     persons = authors[authors.account_type == "person"]
     assert persons.gender.isin(["female", "male", "unknown"]).all()
     assert authors[authors.account_type != "person"].gender.isna().all()
@@ -591,3 +621,90 @@ def test_languages_and_engagement_tails(runs):
              if "referenced_tweets" not in t]
     s = pd.Series(likes)
     assert s.max() > 20 * max(1, s.median())
+
+
+# ---------------------------------------------------------------- MCL, Reddit, mapped export
+
+def test_mcl_month_repeats_crowdtangle_posts(runs):
+    from escucha.connectors.meta_content_library import FACEBOOK_COLUMNS as MCL_COLUMNS
+    for name in ("a", "quiet"):
+        root, summary = runs[name]
+        ct = {row["URL"].rstrip("/").split("/")[-1]: row for _, _, _, row in _csv_rows(root, "facebook")}
+        rows = list(_mcl_rows(root))
+        assert rows and len({r[0] for r in rows}) == 1
+        rel = rows[0][0]
+        assert rows[0][2] == MCL_COLUMNS
+        assert summary["files"][rel]["posts"] == len(rows) == summary["duplicate_rows"][rel]
+        gt = _gt(root).set_index("post_key")
+        for _, line, _, row in rows:
+            c = ct[row["id"]]                                             # a repeat of a CrowdTangle row
+            assert row["post_owner.id"] == c["Facebook Id"] and row["text"] == c["Message"]
+            assert int(row["statistics.reaction_count"]) + int(row["statistics.comment_count"]) \
+                + int(row["statistics.share_count"]) == int(c["Total Interactions"])
+            created = datetime.strptime(row["creation_time"], "%Y-%m-%dT%H:%M:%S%z")
+            assert created.isoformat() == gt.loc["facebook:" + row["id"]].created_at.isoformat()
+            assert f"/facebook/entity/{row['id']}" in row["mcl_url"]
+        # every CrowdTangle post of that month is in it
+        month = rel[-11:-4]
+        in_month = [p for p, r in ct.items()
+                    if (datetime.strptime(r["Post Created"], "%Y-%m-%d %H:%M:%S PET") + timedelta(hours=5))
+                    .strftime("%Y-%m") == month]
+        assert sorted(in_month) == sorted(r[3]["id"] for r in rows)
+
+
+def test_reddit_files_are_pushshift_ndjson_with_earlier_parents(runs):
+    root, summary = runs["a"]
+    gt = _gt(root).set_index("post_key")
+    seen: dict[str, dict] = {}
+    items = [("t3", rel, line, o) for rel, line, o in _jsonl(root, "reddit", "reddit_submissions_*.jsonl")]
+    items += [("t1", rel, line, o) for rel, line, o in _jsonl(root, "reddit", "reddit_comments_*.jsonl")]
+    assert sum(k == "t3" for k, *_ in items) and sum(k == "t1" for k, *_ in items)
+    per_file = Counter(rel for _, rel, _, _ in items)
+    assert dict(per_file) == {rel: v["posts"] for rel, v in summary["files"].items() if rel.startswith("exports/reddit/")}
+    assert per_file == Counter(gt[gt.network == "reddit"].file)
+    items.sort(key=lambda it: (it[3]["created_utc"], it[0] == "t1"))
+    comments = Counter()
+    for kind, rel, line, o in items:
+        assert re.fullmatch(r"[0-9a-z]+", o["id"]) and isinstance(o["created_utc"], int)
+        assert o["subreddit"] in ("PERU", "lima", "PeruPolitics") and o["author"]
+        name = f"{kind}_{o['id']}"
+        row = gt.loc["reddit:" + name]
+        assert (row.file, int(row.line)) == (rel, line) and row.created_at.isoformat() == _utc(o["created_utc"])
+        if kind == "t3":
+            assert o["title"] and rel.endswith(datetime.fromtimestamp(o["created_utc"], timezone.utc).strftime("%Y-%m.jsonl"))
+            assert row.kind == "post"
+        else:
+            parent = seen[o["parent_id"]]                                  # points to an earlier item
+            assert parent["created_utc"] < o["created_utc"] and o["link_id"].startswith("t3_")
+            assert o["link_id"] in seen and o["subreddit"] == seen[o["link_id"]]["subreddit"]
+            assert row.kind == "reply" and row.ref_post_key == "reddit:" + o["parent_id"]
+            comments[o["link_id"]] += 1
+        seen[name] = o
+    for name, o in seen.items():
+        if name.startswith("t3_"):
+            assert o["num_comments"] == comments[name]
+
+
+def test_mapped_export_repeats_x_posts_and_has_a_mapping(runs):
+    import yaml
+    root, summary = runs["quiet"]
+    rows = list(_mapped_rows(root))
+    assert rows and rows[0][0] == "exports_mapped/monitor_andino_2022-04.csv"
+    assert not list((root / "exports").rglob("monitor_andino*"))
+    mapping = yaml.safe_load((root / "exports_mapped" / "monitor_andino.mapping.yaml").read_text(encoding="utf-8"))
+    assert mapping["encoding"] == "latin-1" and mapping["delimiter"] == ";" and mapping["header_row"] == 2
+    header = rows[0][2]
+    assert all(f["column"] in header for f in mapping["fields"].values())
+    x = {}
+    for _, _, page in _x_pages(root):
+        for t in page["data"]:
+            x[t["id"]] = t
+    lima = timezone(timedelta(hours=-5))
+    for _, _, _, row in rows:
+        t = x[row["ID publicación"]]                                       # a repeat of an X post
+        assert row["Red social"] == "Twitter" and row["Texto"] == t["text"]
+        created = datetime.fromisoformat(_iso(t["created_at"])).astimezone(lima)
+        assert row["Fecha"] == created.strftime("%d/%m/%Y %H:%M")
+        assert int(row["Me gusta"].replace(".", "")) == t["public_metrics"]["like_count"]
+    rel = rows[0][0]
+    assert summary["files"][rel]["posts"] == len(rows) == summary["duplicate_rows"][rel]

@@ -48,8 +48,10 @@ def normalize(text: str) -> str:
 def expected_from_files(exports: Path) -> dict:
     """Posts per network, and posts per (Lima day, topic, network), read with json and csv only.
 
-    One row per post_key: the network's own export first; the twarc-csv month (exports/x/*.csv)
-    and the vendor export's X rows only repeat X posts already read (setdefault), so they add nothing.
+    One row per post_key: the network's own export first; the twarc-csv month (exports/x/*.csv),
+    the vendor export's X rows and the Meta Content Library month (exports/facebook/mcl_*.csv) only
+    repeat posts already read (setdefault), so they add nothing. Reddit items are keyed by fullname;
+    a submission's text is its title, plus a blank line and the selftext when there is one.
     """
     keywords: dict[str, list[str]] = {}
     with open(SEEDS / "topic_keywords.csv", encoding="utf-8") as fh:
@@ -72,12 +74,26 @@ def expected_from_files(exports: Path) -> dict:
             for row in csv.DictReader(fh):
                 posts.setdefault("x:" + row["id"], ("x", lima_day_iso(row["created_at"]), row["text"]))
     for network, text_col in (("facebook", "Message"), ("instagram", "Description")):
-        for path in sorted((exports / network).glob("*.csv")):
+        for path in sorted((exports / network).glob("crowdtangle_*.csv")):
             with open(path, encoding="utf-8", newline="") as fh:
                 for row in csv.DictReader(fh):
                     post_id = row["URL"].rstrip("/").split("/")[-1]
                     local = datetime.strptime(row["Post Created"][:19], "%Y-%m-%d %H:%M:%S")
                     posts[f"{network}:{post_id}"] = (network, local.date(), row[text_col])
+    for path in sorted((exports / "facebook").glob("mcl_facebook_*.csv")):   # MCL: repeats
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                created = datetime.strptime(row["creation_time"], "%Y-%m-%dT%H:%M:%S%z")
+                posts.setdefault("facebook:" + row["id"], ("facebook", created.astimezone(LIMA).date(), row["text"]))
+    for path in sorted((exports / "reddit").glob("reddit_submissions_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            o = json.loads(line)
+            text = o["title"] + "\n\n" + o["selftext"] if o.get("selftext") else o["title"]
+            posts["reddit:t3_" + o["id"]] = ("reddit", lima_day_unix(int(o["created_utc"])), text)
+    for path in sorted((exports / "reddit").glob("reddit_comments_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            o = json.loads(line)
+            posts["reddit:t1_" + o["id"]] = ("reddit", lima_day_unix(int(o["created_utc"])), o["body"])
     for path in sorted((exports / "tiktok").glob("tiktok_videos_*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             for v in json.loads(line)["data"]["videos"]:

@@ -97,6 +97,8 @@ class WebPost:
     text: str
     file: str
     line: int
+    kind: str = "post"
+    ref_post_key: str | None = None
 
 
 @dataclass

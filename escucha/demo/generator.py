@@ -15,7 +15,16 @@ directory.  The same arguments always give byte-identical files.  Exports, one f
 * ``tiktok/tiktok_videos_YYYY-MM.jsonl``, ``tiktok/tiktok_comments_YYYY-MM.jsonl``: Research API;
 * ``youtube/youtube_videos_YYYY-MM.jsonl``, ``youtube/youtube_comments_YYYY-MM.jsonl``: Data API v3;
 * ``vendor/brandwatch_mentions_YYYY-MM.csv``: a vendor export for one month (2022-01, else the
-  first) with a sample of X posts again plus news and blog posts found nowhere else.
+  first) with a sample of X posts again plus news and blog posts found nowhere else;
+* ``facebook/mcl_facebook_YYYY-MM.csv``: one month (2022-02, else the first) of Facebook posts
+  again as a Meta Content Library export (repeats of the CrowdTangle rows);
+* ``reddit/reddit_submissions_YYYY-MM.jsonl``, ``reddit/reddit_comments_YYYY-MM.jsonl``:
+  Pushshift-style NDJSON (a small extra network, see extra_formats.py).
+
+Besides ``exports/``, ``exports_mapped/monitor_andino_YYYY-MM.csv`` and its
+``monitor_andino.mapping.yaml`` hold a local monitoring tool's export (a sample of one month's X
+posts again, 2022-04 else the first); it is kept out of ``exports/`` because it must be ingested
+with ``escucha ingest FILE --mapping YAML``.
 """
 from __future__ import annotations
 
@@ -24,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import (brandwatch, crowdtangle, engagement, groundtruth, ids, interactions, population, textgen, tiktok,
+from . import (brandwatch, crowdtangle, engagement, extra_formats, groundtruth, ids, interactions, population, textgen, tiktok,
                timeline, twarc2, twarc_csv, youtube)
 from .posts import COMMENT, KINDS, POST, REPLY, SHARE, PostTable
 
@@ -43,6 +52,9 @@ def _clear_previous(out_dir: Path) -> None:
                 ("exports/tiktok", "tiktok_videos_*.jsonl"), ("exports/tiktok", "tiktok_comments_*.jsonl"),
                 ("exports/youtube", "youtube_videos_*.jsonl"), ("exports/youtube", "youtube_comments_*.jsonl"),
                 ("exports/vendor", "brandwatch_mentions_*.csv"),
+                ("exports/facebook", "mcl_facebook_*.csv"), ("exports/reddit", "reddit_submissions_*.jsonl"),
+                ("exports/reddit", "reddit_comments_*.jsonl"), ("exports_mapped", "monitor_andino_*.csv"),
+                ("exports_mapped", "monitor_andino.mapping.yaml"),
                 ("ground_truth", "*.parquet"), ("ground_truth", "*.json")]
     for folder, pattern in patterns:
         d = out_dir / folder
@@ -125,7 +137,17 @@ def generate(out_dir: Path, start: date = date(2021, 11, 1), end: date = date(20
                                            np.random.default_rng(seeds[2]))
     bw_files, bw_where, web_posts, web_authors = brandwatch.write(
         out_dir, posts, authors, eng, vol.events, start, end, np.random.default_rng(seeds[3]))
-    for f, w in ((csv_files, csv_where), (bw_files, bw_where)):
+    extra_seeds = np.random.SeedSequence(seed).spawn(3)  # new streams: the older ones stay as they were
+    mcl_files, mcl_where = extra_formats.write_mcl(out_dir, posts, authors, eng, extras, types,
+                                                   np.random.default_rng(extra_seeds[0]))
+    map_files, map_where = extra_formats.write_mapped(out_dir, posts, authors, eng,
+                                                      np.random.default_rng(extra_seeds[1]))
+    end_t = int((np.datetime64(end.isoformat()) + np.timedelta64(1, "D")).astype("datetime64[s]").astype(np.int64)) - 1
+    rd_files, rd_posts, rd_authors = extra_formats.write_reddit(out_dir, posts, authors, vol.events, end_t,
+                                                                np.random.default_rng(extra_seeds[2]))
+    files.update(rd_files)
+    web_posts, web_authors = web_posts + rd_posts, web_authors + rd_authors
+    for f, w in ((csv_files, csv_where), (bw_files, bw_where), (mcl_files, mcl_where), (map_files, map_where)):
         files.update(f)
         for i, loc in w.items():
             duplicates.setdefault(i, []).append(loc)
@@ -153,10 +175,10 @@ def generate(out_dir: Path, start: date = date(2021, 11, 1), end: date = date(20
             for n, ni in (("tiktok", population.TIKTOK), ("youtube", population.YOUTUBE))},
         "authors_total": int(len(shown)) + len(web_authors),
         "authors_per_network": {**{n: int((authors.net[shown] == i).sum()) for i, n in enumerate(population.NETWORKS)},
-                                **{n: sum(a.network == n for a in web_authors) for n in ("news", "blog")}},
+                                **{n: sum(a.network == n for a in web_authors) for n in ("reddit", "news", "blog")}},
         "files": {rel: {"posts": files[rel][0], "lines": files[rel][1]} for rel in sorted(files)},
         "duplicate_rows": {rel: sum(loc[0] == rel for locs in duplicates.values() for loc in locs)
-                           for rel in sorted(set(csv_files) | set(bw_files))},
+                           for rel in sorted(set(csv_files) | set(bw_files) | set(mcl_files) | set(map_files))},
         "events": [e.id for e in vol.events],
         "retweets": int((posts.kind == SHARE).sum()),
     }

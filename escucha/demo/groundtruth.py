@@ -29,7 +29,8 @@ def write_posts(path: Path, posts: PostTable, authors: Authors, events: list[Eve
 
     ``file``/``line`` locate the post in its own network's export; ``duplicate_in`` lists every
     other (file, line) holding the same post again (the twarc-csv month, the vendor export).
-    ``web_posts`` are posts only the vendor export holds (networks ``news`` and ``blog``).
+    ``web_posts`` are posts outside the main population: those only the vendor export holds
+    (networks ``news`` and ``blog``) and the Reddit submissions and comments.
     Besides the documented columns it carries ``ref_post_key`` (the replied-to / retweeted /
     quoted post, the commented video, the answered comment) and ``keyword_missed`` (on-topic,
     but no keyword of its topics in the text).
@@ -51,7 +52,7 @@ def write_posts(path: Path, posts: PostTable, authors: Authors, events: list[Eve
         "created_at": posts.t.tolist() + [w.t for w in web_posts],
         "author_key": [f"{NETWORKS[net_l[i]]}:{authors.native_id[a[i]]}" for i in range(n)]
         + [w.author_key for w in web_posts],
-        "kind": [KINDS[k] for k in posts.kind.tolist()] + ["post"] * len(web_posts),
+        "kind": [KINDS[k] for k in posts.kind.tolist()] + [w.kind for w in web_posts],
         "topics": topics + [list(w.topics) for w in web_posts],
         "sentiment": [SENTIMENTS[s] for s in posts.sentiment.tolist()] + [w.sentiment for w in web_posts],
         "language": [LANGS[x] for x in posts.lang.tolist()] + [w.language for w in web_posts],
@@ -60,12 +61,12 @@ def write_posts(path: Path, posts: PostTable, authors: Authors, events: list[Eve
         "line": [where[i][1] for i in range(n)] + [w.line for w in web_posts],
         "duplicate_in": [[{"file": f, "line": ln} for f, ln in duplicates.get(i, [])] for i in range(n)]
         + [[] for _ in web_posts],
-        "ref_post_key": [keys[ref[i]] if ref[i] >= 0 else None for i in range(n)] + [None] * len(web_posts),
+        "ref_post_key": [keys[ref[i]] if ref[i] >= 0 else None for i in range(n)] + [w.ref_post_key for w in web_posts],
         "keyword_missed": [bool(topics[i]) and not any(has_keyword(posts.text[i], tp) for tp in topics[i])
                            for i in range(n)]
         + [bool(w.topics) and not any(has_keyword(w.text, tp) for tp in w.topics) for w in web_posts],
     }
-    net_order = {name: k for k, name in enumerate(NETWORKS + ("news", "blog"))}
+    net_order = {name: k for k, name in enumerate(NETWORKS + ("reddit", "news", "blog"))}
     file_names = sorted(set(cols["file"]))
     file_code = {f: k for k, f in enumerate(file_names)}
     order = np.lexsort((np.arange(len(cols["file"])), np.array(cols["created_at"], dtype=np.int64),
