@@ -35,8 +35,11 @@ def landed_posts(root: Path, start: date, end: date) -> pd.DataFrame:
                                          "likes", "shares", "comments", "source_sha256",
                                          "created_at_variants"])
         rows = " union all ".join(parts)
-        sql = (f"with rows as ({rows}), variants as (select post_key, count(distinct created_at) as "
-               "created_at_variants from rows group by post_key) "
+        # exports that give times to the minute (vendors, mapped files) agree with the network's
+        # own to the minute; a post published at two different minutes is a conflict
+        sql = (f"with rows as ({rows}), variants as (select post_key, "
+               "count(distinct date_trunc('minute', created_at)) as created_at_variants "
+               "from rows group by post_key) "
                "select rows.*, variants.created_at_variants from rows join variants using (post_key)")
         return con.execute(sql, {"start": start, "end": end}).df()
 

@@ -25,7 +25,7 @@ def landed_posts_expectations(start: date, end: date, expected_rows: int) -> lis
     return [
         ex.ExpectColumnValuesToNotBeNull(column="post_key"),
         ex.ExpectColumnValuesToNotBeNull(column="created_at"),
-        # an id names one post: collected again it may be, published at two times it may not
+        # an id names one post: collected again it may be, published at two minutes it may not
         ex.ExpectColumnValuesToBeInSet(column="created_at_variants", value_set=[1]),
         ex.ExpectColumnValuesToBeInSet(column="network", value_set=known_networks()),
         ex.ExpectColumnPairValuesToBeEqual(column_A="created_day", column_B="day"),
