@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from escucha.cli import copy_exports_to_inbox
+from escucha.cli import copy_exports_to_inbox, ingest_mapped_exports
 from escucha.home import data_home
 from orchestration.run import run_pipeline
 from tests.conftest import FIXTURES
@@ -35,6 +35,7 @@ def built(tmp_path_factory: pytest.TempPathFactory):
     mp.setenv("ESCUCHA_HOME", str(home.root))
     generate(home.demo, start=START, end=END, posts_per_day=120, seed=11)
     copy_exports_to_inbox(home.demo / "exports", home)
+    ingest_mapped_exports(home.demo / "exports_mapped", home)  # as `escucha demo` does
     outcome = run_pipeline(home, START, END)
     yield home, outcome
     mp.undo()
@@ -174,6 +175,9 @@ def test_files_reconcile_rows_in_with_landed_and_quarantined(built):
     for name, rows_in, parsed, quarantined, landed in rows:
         assert rows_in == parsed + quarantined, name
         assert landed == parsed, name
+    mapped = mart(home, "select rows_parsed, rows_duplicate from internal.raw_files where format = 'mapping'")
+    assert len(mapped) == 1 and mapped[0][0] > 0
+    assert mapped[0][1] == mapped[0][0]  # the mapped export repeats X posts (times to the minute)
 
 
 def test_rerun_is_idempotent(built):
