@@ -175,9 +175,11 @@ def test_files_reconcile_rows_in_with_landed_and_quarantined(built):
     for name, rows_in, parsed, quarantined, landed in rows:
         assert rows_in == parsed + quarantined, name
         assert landed == parsed, name
-    mapped = mart(home, "select rows_parsed, rows_duplicate from internal.raw_files where format = 'mapping'")
-    assert len(mapped) == 1 and mapped[0][0] > 0
-    assert mapped[0][1] == mapped[0][0]  # the mapped export repeats X posts (times to the minute)
+    [(mapped,)] = mart(home, "select rows_parsed from internal.raw_files where format = 'mapping'")
+    [(repeats,)] = mart(home, "select sum(rows_duplicate) from internal.raw_files")
+    # the mapped export (archived first) repeats X posts, so the X files count them as duplicates;
+    # that it adds no post is shown by the mart counts above, which ignore the mapped file
+    assert mapped > 0 and repeats >= mapped
 
 
 def test_rerun_is_idempotent(built):
