@@ -6,25 +6,7 @@ with files as (
 landed as (
     select source_sha256 as file_sha256, count(*) as rows_landed
     from (
-        select source_sha256 from {{ ref('stg_x__posts') }}
-        union all
-        select source_sha256 from {{ ref('stg_facebook__posts') }}
-        union all
-        select source_sha256 from {{ ref('stg_instagram__posts') }}
-        union all
-        select source_sha256 from {{ ref('stg_tiktok__posts') }}
-        union all
-        select source_sha256 from {{ ref('stg_youtube__posts') }}
-        union all
-        select source_sha256 from {{ ref('stg_reddit__posts') }}
-        union all
-        select source_sha256 from {{ ref('stg_facebook__mcl_posts') }}
-        union all
-        select source_sha256 from {{ ref('stg_instagram__mcl_posts') }}
-        union all
-        select source_sha256 from {{ ref('stg_vendor__posts') }}
-        union all
-        select source_sha256 from {{ ref('stg_mapped__posts') }}
+        {{ union_unified('posts', 'source_sha256') }}
     ) as all_posts
     group by source_sha256
 )

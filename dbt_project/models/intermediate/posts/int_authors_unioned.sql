@@ -1,24 +1,6 @@
 {#- Every network's accounts, one row per account, from its latest observation. -#}
 with unioned as (
-    select * from {{ ref('stg_x__authors') }}
-    union all
-    select * from {{ ref('stg_facebook__authors') }}
-    union all
-    select * from {{ ref('stg_instagram__authors') }}
-    union all
-    select * from {{ ref('stg_tiktok__authors') }}
-    union all
-    select * from {{ ref('stg_youtube__authors') }}
-    union all
-    select * from {{ ref('stg_reddit__authors') }}
-    union all
-    select * from {{ ref('stg_facebook__mcl_authors') }}
-    union all
-    select * from {{ ref('stg_instagram__mcl_authors') }}
-    union all
-    select * from {{ ref('stg_vendor__authors') }}
-    union all
-    select * from {{ ref('stg_mapped__authors') }}
+    {{ union_unified('authors') }}
 ),
 
 ranked as (

@@ -8,25 +8,7 @@
     pre_hook="{{ delete_window('created_at') }}",
 ) }}
 with unioned as (
-    select * from {{ ref('stg_x__posts') }}
-    union all
-    select * from {{ ref('stg_facebook__posts') }}
-    union all
-    select * from {{ ref('stg_instagram__posts') }}
-    union all
-    select * from {{ ref('stg_tiktok__posts') }}
-    union all
-    select * from {{ ref('stg_youtube__posts') }}
-    union all
-    select * from {{ ref('stg_reddit__posts') }}
-    union all
-    select * from {{ ref('stg_facebook__mcl_posts') }}
-    union all
-    select * from {{ ref('stg_instagram__mcl_posts') }}
-    union all
-    select * from {{ ref('stg_vendor__posts') }}
-    union all
-    select * from {{ ref('stg_mapped__posts') }}
+    {{ union_unified('posts') }}
 ),
 
 files as (

@@ -18,12 +18,7 @@ with collected as (
         count(distinct post_key) as posts,
         count(distinct source_sha256) as files
     from (
-        {% for model in ['stg_x__posts', 'stg_facebook__posts', 'stg_instagram__posts',
-                       'stg_tiktok__posts', 'stg_youtube__posts', 'stg_reddit__posts',
-                       'stg_facebook__mcl_posts', 'stg_instagram__mcl_posts', 'stg_vendor__posts', 'stg_mapped__posts'] %}
-        select network, post_key, created_at, source_sha256 from {{ ref(model) }}
-        {% if not loop.last %}union all{% endif %}
-        {% endfor %}
+        {{ union_unified('posts', 'network, post_key, created_at, source_sha256') }}
     ) as all_rows
     group by 1, 2
 ),
