@@ -28,9 +28,7 @@ def cmd_generate(args: argparse.Namespace, home: DataHome) -> int:
     """Write the demo year's exports and ground truth under <home>/demo."""
     from escucha.demo.generator import generate
 
-    out = Path(args.out) if args.out else home.demo
-    if out.exists():
-        shutil.rmtree(out)
+    out = Path(args.out) if args.out else home.demo  # the generator replaces only its own files
     summary = generate(out, start=args.start, end=args.end, posts_per_day=args.posts_per_day,
                        seed=args.seed)
     print(f"generated {summary['posts_total']} posts "

@@ -214,5 +214,4 @@ def test_corrupted_input_fails_the_gate_and_stops_marts_and_report(tmp_path, mon
     assert outcome.steps.get("warehouse_models") != "success"
     assert outcome.steps.get("overview_report") != "success"
     assert not (home.reports / "overview.html").exists()
-    if home.warehouse.exists():
-        assert not mart(home, "select * from information_schema.tables where table_schema = 'marts'")
+    assert not home.warehouse.exists()  # dbt never ran: no warehouse was built from this data

@@ -229,6 +229,14 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
     )
 
 
+# The lake entities of X, filled with the same columns by every X format (twarc2, twarc-csv).
+X_ENTITIES: dict[str, GateColumns | None] = {
+    "x/posts": GateColumns(network="'x'", post_id="id", likes="like_count",
+                           shares="retweet_count", comments="reply_count"),
+    "x/users": None,
+}
+
+
 def sniff(first_line: str, head: str) -> bool:
     """A JSON object per line with an API response's `data` or `meta`."""
     return first_line.startswith("{") and ('"data"' in head or '"meta"' in first_line)
@@ -237,11 +245,7 @@ def sniff(first_line: str, head: str) -> bool:
 CONNECTOR = Connector(
     format=FORMAT,
     description="X API v2 search/timeline responses as saved by twarc2 (NDJSON, one page per line)",
-    entities={
-        "x/posts": GateColumns(network="'x'", post_id="id", likes="like_count",
-                               shares="retweet_count", comments="reply_count"),
-        "x/users": None,
-    },
+    entities=X_ENTITIES,
     sniff=sniff,
     parse=parse,
     empty_samples=(("empty.jsonl", '{"data": [], "meta": {"result_count": 0}}\n'),),

@@ -25,7 +25,6 @@ import duckdb
 from escucha.calendar import Calendar
 from escucha.connectors.base import (
     Connector,
-    GateColumns,
     ParsedFile,
     RejectedFile,
     SourceFile,
@@ -42,6 +41,7 @@ from escucha.connectors.tabular import (
     quote_ident,
     text_sql,
 )
+from escucha.connectors.twarc2 import X_ENTITIES
 
 FORMAT = "twarc_csv"
 
@@ -287,11 +287,7 @@ def sniff(first_line: str, head: str) -> bool:
 CONNECTOR = Connector(
     format=FORMAT,
     description="X API v2 tweets flattened to CSV by twarc-csv (twarc2 csv)",
-    entities={
-        "x/posts": GateColumns(network="'x'", post_id="id", likes="like_count",
-                               shares="retweet_count", comments="reply_count"),
-        "x/users": None,
-    },
+    entities=X_ENTITIES,
     sniff=sniff,
     parse=parse,
     empty_samples=(("empty.csv", ",".join(DEFAULT_COLUMNS) + "\n"),),

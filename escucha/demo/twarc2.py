@@ -128,7 +128,10 @@ class _TweetBuilder:
         return obj, who
 
 
-def _twarc_meta(month: str, page: int, start: date, end: date, prev_token: str | None) -> dict:
+def _twarc_meta(month: str, page: int, start: date, end: date, prev_token: str | None, *,
+                recollected_after: timedelta = timedelta(0), page_step_ms: int = 2317,
+                extra_tweet_fields: str = "") -> dict:
+    """``__twarc`` of one search page; a later re-collection passes its delay and extra fields."""
     y, m = (int(v) for v in month.split("-"))
     first = date(y, m, 1)
     nxt = date(y + (m == 12), m % 12 + 1, 1)
@@ -137,14 +140,16 @@ def _twarc_meta(month: str, page: int, start: date, end: date, prev_token: str |
         ("expansions", "author_id,referenced_tweets.id,referenced_tweets.id.author_id,"
                        "in_reply_to_user_id,entities.mentions.username"),
         ("tweet.fields", "author_id,conversation_id,created_at,edit_history_tweet_ids,entities,"
-                         "in_reply_to_user_id,lang,possibly_sensitive,public_metrics,referenced_tweets"),
+                         "in_reply_to_user_id,lang,possibly_sensitive,public_metrics,referenced_tweets"
+                         + extra_tweet_fields),
         ("user.fields", "created_at,description,location,public_metrics,verified"),
         ("start_time", f"{s.isoformat()}T00:00:00+00:00"), ("end_time", f"{e.isoformat()}T00:00:00+00:00"),
         ("max_results", "100"), ("query", QUERY),
     ]
     if prev_token:
         params.append(("next_token", prev_token))
-    retrieved = datetime(e.year, e.month, e.day, 2, 0, tzinfo=timezone.utc) + timedelta(milliseconds=2317 * page)
+    retrieved = (datetime(e.year, e.month, e.day, 2, 0, tzinfo=timezone.utc) + recollected_after
+                 + timedelta(milliseconds=page_step_ms * page))
     return {"url": f"{SEARCH_URL}?{urlencode(params)}", "version": TWARC_VERSION,
             "retrieved_at": retrieved.isoformat()}
 

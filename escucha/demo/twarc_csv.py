@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlencode
 
 import numpy as np
 
@@ -25,7 +24,7 @@ from .engagement import Engagement
 from .population import X, Authors
 from .posts import QUOTE, REPLY, SHARE, PostTable
 from .textgen import TextExtras
-from .twarc2 import QUERY, SEARCH_URL, TWARC_VERSION, _next_token, _TweetBuilder, month_key
+from .twarc2 import _next_token, _twarc_meta, _TweetBuilder, month_key
 
 PREFERRED_MONTH = "2022-03"
 #: twarc-csv 0.7.2 dataframe_converter.DEFAULT_TWEET_COLUMNS, in order
@@ -97,25 +96,8 @@ def _later(posts: PostTable, authors: Authors, eng: Engagement, rng: np.random.G
 
 def _meta(month: str, page: int, start: date, end: date, prev_token: str | None) -> dict[str, str]:
     """``__twarc`` of the later collection's page: same search, other pagination, weeks later."""
-    y, m = (int(v) for v in month.split("-"))
-    first = date(y, m, 1)
-    nxt = date(y + (m == 12), m % 12 + 1, 1)
-    s, e = max(first, start), min(nxt, end + timedelta(days=1))
-    params = [
-        ("expansions", "author_id,referenced_tweets.id,referenced_tweets.id.author_id,"
-                       "in_reply_to_user_id,entities.mentions.username"),
-        ("tweet.fields", "author_id,conversation_id,created_at,edit_history_tweet_ids,entities,"
-                         "in_reply_to_user_id,lang,possibly_sensitive,public_metrics,referenced_tweets,reply_settings"),
-        ("user.fields", "created_at,description,location,public_metrics,verified"),
-        ("start_time", f"{s.isoformat()}T00:00:00+00:00"), ("end_time", f"{e.isoformat()}T00:00:00+00:00"),
-        ("max_results", "100"), ("query", QUERY),
-    ]
-    if prev_token:
-        params.append(("next_token", prev_token))
-    retrieved = (datetime(e.year, e.month, e.day, 2, 0, tzinfo=timezone.utc) + RECOLLECTED_AFTER
-                 + timedelta(milliseconds=1871 * page))
-    return {"url": f"{SEARCH_URL}?{urlencode(params)}", "version": TWARC_VERSION,
-            "retrieved_at": retrieved.isoformat()}
+    return _twarc_meta(month, page, start, end, prev_token, recollected_after=RECOLLECTED_AFTER,
+                       page_step_ms=1871, extra_tweet_fields=",reply_settings")
 
 
 def write(out_dir: Path, posts: PostTable, authors: Authors, eng: Engagement, extras: TextExtras,
