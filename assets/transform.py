@@ -15,7 +15,9 @@ DBT_PROJECT = dbt_project()
 
 def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
     """`dbt build` with the run's window of UTC days as vars (one parse per run, not per day)."""
-    args = ["build"]
+    # a test runs in the build that has built all its parents (a test between the two builds'
+    # models waits for the second)
+    args = ["build", "--indirect-selection", "buildable"]
     start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
     end = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
     if start and end:
@@ -25,12 +27,30 @@ def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
     return args
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, pool="warehouse_writer")
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """Build and test every dbt model. Runs over a window of days (every run the CLI, the sensor or
-    a backfill launches) rebuild only those days of the incremental models; a run without a window
-    rebuilds every day, and the tag escucha/full_refresh=true rebuilds the tables from scratch."""
+# The topic models are trained between two dbt builds: what training reads (match texts, rule
+# matches, labels) comes first, then what scores with the models and everything downstream.
+SCORED = "int_post_topic_scores+ stg_topics__models+ stg_topics__model_weights+"
+
+
+def build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """`dbt build` of the context's selection over the run's window; cleans dagster-dbt's target."""
     invocation = dbt.cli(dbt_build_args(context.run.tags), context=context)
     yield from invocation.stream()
     # dagster-dbt gives each run its own target folder; keep only the project's own target/
     shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+
+@dbt_assets(manifest=DBT_PROJECT.manifest_path, exclude=SCORED, pool="warehouse_writer")
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """Build and test the dbt models up to the topics' rule matches. Runs over a window of days
+    (every run the CLI, the sensor or a backfill launches) rebuild only those days of the
+    incremental models; a run without a window rebuilds every day, and the tag
+    escucha/full_refresh=true rebuilds the tables from scratch."""
+    yield from build(context, dbt)
+
+
+@dbt_assets(manifest=DBT_PROJECT.manifest_path, select=SCORED, name="scored_models", pool="warehouse_writer")
+def scored_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """Build and test the models that use the topic models' scores: fct_post_topics, the topic
+    marts and what depends on them."""
+    yield from build(context, dbt)

@@ -259,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     u = sub.add_parser("ui", help="serve the Dagster UI on 127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
     u.set_defaults(func=cmd_ui)
+
+    from escucha.topics.commands import add_topics_parser
+
+    add_topics_parser(sub)
     return p
 
 

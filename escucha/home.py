@@ -40,8 +40,14 @@ class DataHome:
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 
+    @property
+    def topics(self) -> Path:
+        """The topic registry: `history.jsonl`, every version of every topic (see docs/topics.md)."""
+        return self.root / "topics"
+
     def ensure(self) -> "DataHome":
-        for p in (self.root, self.inbox, self.archive, self.lake, self.reports, self.dagster_home):
+        for p in (self.root, self.inbox, self.archive, self.lake, self.reports, self.dagster_home,
+                  self.topics):
             p.mkdir(parents=True, exist_ok=True)
         return self
 

@@ -5,13 +5,15 @@ import dagster as dg
 
 from assets.ingest import published_lake, staged_posts, staged_posts_expectations
 from assets.reports import overview_report
-from assets.transform import DBT_PROJECT, warehouse_models
+from assets.topics import topic_models, topic_registry
+from assets.transform import DBT_PROJECT, scored_models, warehouse_models
 from orchestration.jobs import pipeline_job
 from orchestration.resources import EscuchaHome, dbt_resource
 from orchestration.sensors import inbox_sensor
 
 defs = dg.Definitions(
-    assets=[staged_posts, published_lake, warehouse_models, overview_report],
+    assets=[staged_posts, published_lake, topic_registry, warehouse_models, topic_models, scored_models,
+            overview_report],
     asset_checks=[staged_posts_expectations],
     jobs=[pipeline_job],
     sensors=[inbox_sensor],

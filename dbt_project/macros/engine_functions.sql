@@ -67,3 +67,42 @@
     delete from {{ this }} where {{ in_window(expr, days_before) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Text for the topic query language: lower case, accents removed, every run of characters other
+    than letters, digits, '_', '#' and '@' one space, padded with one space each side. The Python
+    twin is escucha.topics.query.normalize; a test holds them equal. -#}
+{% macro match_text(expr) -%}
+    {{ return(adapter.dispatch('match_text', 'escucha')(expr)) }}
+{%- endmacro %}
+{% macro default__match_text(expr) -%}
+    (' ' || trim(regexp_replace(lower(strip_accents(coalesce({{ expr }}, ''))), '[^\p{L}\p{N}_#@]+', ' ', 'g')) || ' ')
+{%- endmacro %}
+
+{#- The words of a match text, as a list. -#}
+{% macro words_of(expr) -%}
+    {{ return(adapter.dispatch('words_of', 'escucha')(expr)) }}
+{%- endmacro %}
+{% macro default__words_of(expr) -%}
+    list_filter(string_split(trim({{ expr }}), ' '), lambda w: w <> '')
+{%- endmacro %}
+
+{#- The features a topic model scores (escucha.topics.classifier.features): the distinct words and
+    pairs of adjacent words, from a list of words. -#}
+{% macro text_features(words) -%}
+    {{ return(adapter.dispatch('text_features', 'escucha')(words)) }}
+{%- endmacro %}
+{% macro default__text_features(words) -%}
+    list_distinct(list_concat({{ words }},
+        list_transform(range(1, len({{ words }})), lambda i: {{ words }}[i] || ' ' || {{ words }}[i + 1])))
+{%- endmacro %}
+
+{#- One row per element of a list (DuckDB unnest; Spark explode). -#}
+{% macro unnest_list(expr) -%}
+    {{ return(adapter.dispatch('unnest_list', 'escucha')(expr)) }}
+{%- endmacro %}
+{% macro default__unnest_list(expr) -%}
+    unnest({{ expr }})
+{%- endmacro %}
+{% macro spark__unnest_list(expr) -%}
+    explode({{ expr }})
+{%- endmacro %}

@@ -1,35 +1,104 @@
-{#- Posts, authors and engagement per topic, network and Lima calendar day. A window of UTC days
-    touches the Lima days from the day before its first to its last: those are rebuilt whole. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_window('day', days_before=1) }}",
-) }}
-with matched as (
-    select * from {{ ref('int_post_topics_matched') }}
+{#- Volume, authors, engagement, reach, share of voice and growth per topic, network and Lima
+    calendar day, counting the posts the topic finds relevant (fct_post_topics.is_relevant). -#}
+with relevant as (
+    select post_key, topic_id, topic_version, model_version, decided_by
+    from {{ ref('fct_post_topics') }}
+    where is_relevant
 ),
 
 posts as (
-    select * from {{ ref('fct_posts') }}
+    select post_key, network, author_key, created_date_lima, likes, shares, comments, views, engagement
+    from {{ ref('fct_posts') }}
+),
+
+authors as (
+    select author_key, followers from {{ ref('dim_authors') }}
+),
+
+topics as (
+    select topic_id, programme_id from {{ ref('stg_topics__versions') }} where is_current and active
+),
+
+topic_posts as (
+    select posts.*, relevant.topic_id, relevant.topic_version, relevant.model_version, relevant.decided_by
+    from relevant
+    inner join posts on posts.post_key = relevant.post_key
+),
+
+daily as (
+    select
+        created_date_lima as day,
+        topic_id,
+        network,
+        max(topic_version) as topic_version,
+        max(model_version) as model_version,
+        max(decided_by) as decided_by,
+        cast(count(*) as bigint) as posts,
+        cast(count(distinct author_key) as bigint) as authors,
+        cast(sum(likes) as bigint) as likes,
+        cast(sum(shares) as bigint) as shares,
+        cast(sum(comments) as bigint) as comments,
+        cast(sum(views) as bigint) as views,
+        cast(sum(engagement) as bigint) as engagement
+    from topic_posts
+    group by created_date_lima, topic_id, network
+),
+
+daily_authors as (
+    select distinct created_date_lima as day, topic_id, network, author_key
+    from topic_posts
+),
+
+daily_reach as (
+    select daily_authors.day, daily_authors.topic_id, daily_authors.network,
+        cast(sum(coalesce(authors.followers, 0)) as bigint) as reach
+    from daily_authors
+    left join authors on authors.author_key = daily_authors.author_key
+    group by daily_authors.day, daily_authors.topic_id, daily_authors.network
+),
+
+measured as (
+    select
+        daily.*,
+        daily_reach.reach,
+        topics.programme_id,
+        {{ dbt.datediff("cast('2000-01-01' as date)", 'daily.day', 'day') }} as day_number
+    from daily
+    inner join daily_reach
+        on daily_reach.day = daily.day and daily_reach.topic_id = daily.topic_id
+        and daily_reach.network = daily.network
+    inner join topics on topics.topic_id = daily.topic_id
 ),
 
 final as (
     select
-        posts.created_date_lima as day,
-        matched.topic_id,
-        posts.network,
-        cast(count(*) as bigint) as posts,
-        cast(count(distinct posts.author_key) as bigint) as authors,
-        cast(sum(posts.likes) as bigint) as likes,
-        cast(sum(posts.shares) as bigint) as shares,
-        cast(sum(posts.comments) as bigint) as comments,
-        cast(sum(posts.views) as bigint) as views,
-        cast(sum(posts.engagement) as bigint) as engagement
-    from matched
-    inner join posts on posts.post_key = matched.post_key
-    where {{ in_window('posts.created_date_lima', days_before=1) }}
-    group by posts.created_date_lima, matched.topic_id, posts.network
+        day,
+        topic_id,
+        network,
+        topic_version,
+        model_version,
+        decided_by,
+        posts,
+        authors,
+        likes,
+        shares,
+        comments,
+        views,
+        engagement,
+        reach,
+        cast(posts as double) / sum(posts) over (partition by day, network, programme_id) as share_of_voice,
+        cast(sum(posts) over (
+            partition by topic_id, network order by day_number range between 7 preceding and 1 preceding
+        ) as bigint) as posts_previous_7_days,
+        case
+            when coalesce(sum(posts) over (
+                partition by topic_id, network order by day_number range between 7 preceding and 1 preceding
+            ), 0) > 0
+            then cast(posts as double) / (sum(posts) over (
+                partition by topic_id, network order by day_number range between 7 preceding and 1 preceding
+            ) / 7.0) - 1
+        end as growth
+    from measured
 )
 
 select * from final

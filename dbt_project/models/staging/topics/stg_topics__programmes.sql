@@ -1,0 +1,14 @@
+with source as (
+    select * from {{ source('topics', 'programmes') }}
+),
+
+renamed as (
+    select
+        programme_id,
+        label as programme_label,
+        focal_points,
+        recipients
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,21 @@
+with source as (
+    select * from {{ source('topics', 'versions') }}
+),
+
+renamed as (
+    select
+        topic_id,
+        cast(version as bigint) as topic_version,
+        programme_id,
+        label as topic_label,
+        query,
+        use_model,
+        active,
+        is_current,
+        changed_by,
+        changed_at,
+        note
+    from source
+)
+
+select * from renamed
