@@ -3,9 +3,6 @@ analysts' labels (versioned, with their held-out evaluation as metadata)."""
 from collections.abc import Iterator
 
 import dagster as dg
-import duckdb
-
-from escucha.topics.labels import ensure_labels_table
 from escucha.topics.models import export_models, train_topics
 from escucha.topics.registry import Registry
 from orchestration.resources import EscuchaHome
@@ -14,7 +11,6 @@ REGISTRY = dg.AssetKey(["topics", "registry"])
 PROGRAMMES = dg.AssetKey(["topics", "programmes"])
 MODELS = dg.AssetKey(["topics", "models"])
 MODEL_WEIGHTS = dg.AssetKey(["topics", "model_weights"])
-LABELS = dg.AssetKey(["labels", "topic_labels"])
 # what training reads: the match texts, the rule matches and the labels, built by dbt
 TRAINING_INPUTS = [dg.AssetKey(["intermediate", "int_posts_searchable"]),
                    dg.AssetKey(["intermediate", "int_post_topics_matched"]),
@@ -29,27 +25,19 @@ TRAINING_INPUTS = [dg.AssetKey(["intermediate", "int_posts_searchable"]),
         dg.AssetSpec(PROGRAMMES, group_name="topics",
                      description="Programmes, focal points and recipients (config/programmes.yaml), exported "
                                  "to lake/_meta/programmes.parquet."),
-        dg.AssetSpec(LABELS, group_name="topics",
-                     description="Analysts' relevance labels: the warehouse table labels.topic_labels "
-                                 "(escucha label, or SQL inserts). Created here when missing."),
     ],
-    pool="warehouse_writer",
 )
 def topic_registry(context: dg.AssetExecutionContext, escucha_home: EscuchaHome) -> Iterator[dg.MaterializeResult]:
-    """Export the registry for dbt, and make sure the labels table exists."""
+    """Export the registry for dbt (lake/_meta)."""
     home = escucha_home.home()
     registry = Registry.open(home)
     registry.export(home.lake / "_meta")
     current = registry.current()
-    with duckdb.connect(str(home.warehouse)) as con:
-        ensure_labels_table(con)
-        labels = con.execute("select count(*) from labels.topic_labels").fetchone()[0]
     yield dg.MaterializeResult(asset_key=REGISTRY, metadata={
         "topics": len(current),
         "versions": dg.MetadataValue.md("\n".join(
             f"- **{t.topic_id}** v{t.version} by {t.changed_by}: `{t.query}`" for t in current))})
     yield dg.MaterializeResult(asset_key=PROGRAMMES, metadata={"programmes": len(registry.programmes())})
-    yield dg.MaterializeResult(asset_key=LABELS, metadata={"labels": labels})
 
 
 def _fmt(x: float | None) -> str:

@@ -260,9 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--port", type=int, default=3000)
     u.set_defaults(func=cmd_ui)
 
-    from escucha.topics.commands import add_topics_parser
+    from escucha.topics.commands import add_inquire_parser, add_label_parser, add_topics_parser
 
     add_topics_parser(sub)
+    add_inquire_parser(sub)
+    add_label_parser(sub)
     return p
 
 

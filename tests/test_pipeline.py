@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import shutil
-import unicodedata
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -16,14 +14,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from escucha.cli import copy_exports_to_inbox, ingest_mapped_exports
+from escucha.cli import copy_exports_to_inbox, ingest_mapped_exports, main
 from escucha.home import data_home
+from escucha.topics.query import matches, parse
+from escucha.topics.registry import config_path, load_config
 from orchestration.run import run_pipeline
 from tests.conftest import FIXTURES
 
 START, END = date(2022, 1, 14), date(2022, 1, 17)
 LIMA = timezone(timedelta(hours=-5))
-SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +40,9 @@ def built(tmp_path_factory: pytest.TempPathFactory):
     mp.undo()
 
 
-def normalize(text: str) -> str:
-    stripped = "".join(c for c in unicodedata.normalize("NFKD", text or "") if not unicodedata.combining(c))
-    return " " + " ".join(re.sub(r"[^a-z0-9]+", " ", stripped.lower()).split()) + " "
+def config_queries() -> dict:
+    """The topics' queries as config/programmes.yaml defines them (their first version)."""
+    return {t: parse(spec["query"]) for t, spec in load_config(config_path())[1].items()}
 
 
 def expected_from_files(exports: Path) -> dict:
@@ -54,10 +53,7 @@ def expected_from_files(exports: Path) -> dict:
     repeat posts already read (setdefault), so they add nothing. Reddit items are keyed by fullname;
     a submission's text is its title, plus a blank line and the selftext when there is one.
     """
-    keywords: dict[str, list[str]] = {}
-    with open(SEEDS / "topic_keywords.csv", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            keywords.setdefault(row["topic_id"], []).append(normalize(row["keyword"]))
+    queries = config_queries()
     posts: dict[str, tuple[str, object, str]] = {}  # post_key -> (network, lima day, text)
 
     def lima_day_unix(t: int):
@@ -130,11 +126,11 @@ def expected_from_files(exports: Path) -> dict:
                                                                  row["Full Text"])
     per_topic: Counter = Counter()
     for network, day, text in posts.values():
-        norm = normalize(text)
-        for topic, kws in keywords.items():
-            if any(k in norm for k in kws):
+        for topic, node in queries.items():
+            if matches(node, text):  # the query language's pure-Python evaluator
                 per_topic[(day, topic, network)] += 1
-    return {"posts": Counter(n for n, _, _ in posts.values()), "per_topic": per_topic, "keys": set(posts)}
+    return {"posts": Counter(n for n, _, _ in posts.values()), "per_topic": per_topic, "keys": set(posts),
+            "texts": {k: text for k, (_, _, text) in posts.items()}}
 
 
 def mart(home, sql: str) -> list[tuple]:
@@ -146,8 +142,9 @@ def test_every_asset_builds_and_the_gate_passes(built):
     home, outcome = built
     assert outcome.success, outcome
     assert outcome.steps == {"candidate__posts": "success", "candidate__posts_expectations": "success",
-                             "published_lake": "success",
-                             "warehouse_models": "success", "overview_report": "success"}
+                             "published_lake": "success", "topic_registry": "success",
+                             "warehouse_models": "success", "topic_models": "success",
+                             "scored_models": "success", "overview_report": "success"}
     gate = {k: v for k, v in outcome.checks.items() if k.endswith(":expectations")}
     assert len(gate) == 1 and all(gate.values())
     assert all(outcome.checks.values()), [k for k, v in outcome.checks.items() if not v]
@@ -215,3 +212,83 @@ def test_corrupted_input_fails_the_gate_and_stops_marts_and_report(tmp_path, mon
     assert outcome.steps.get("overview_report") != "success"
     assert not (home.reports / "overview.html").exists()
     assert not home.warehouse.exists()  # dbt never ran: no warehouse was built from this data
+
+
+# ---------------------------------------------------------------- topics: versions, labels, model
+# These change the topics of the module's warehouse, so they come after the tests above.
+
+NEW_QUERY = '(congreso OR congresistas) AND NOT vacancia'
+
+
+def test_a_focal_points_edit_is_recorded_and_reapplied_to_every_day(built, capsys):
+    home, _ = built
+    assert main(["topics", "set", "congreso", "--query", "congreso", "--as", "lucia.quispe@example.org"]) == 3
+    assert main(["topics", "set", "congreso", "--query", NEW_QUERY, "--as", "rosa.huaman@example.org",
+                 "--note", "sin vacancia"]) == 0
+    others_before = mart(home, "select * from marts.fct_post_topics where topic_id <> 'congreso' order by all")
+    outcome = run_pipeline(home, END, END)  # a one-day run re-applies the new version to every day
+    assert outcome.success
+    texts = expected_from_files(home.demo / "exports")["texts"]
+    node = parse(NEW_QUERY)
+    expected = {k for k, text in texts.items() if matches(node, text)}
+    got = mart(home, "select post_key, topic_version, matched_terms from marts.fct_post_topics "
+                     "where topic_id = 'congreso'")
+    assert {k for k, _, _ in got} == expected
+    assert {v for _, v, _ in got} == {2}
+    assert all("vacancia" not in terms and terms for _, _, terms in got)
+    days = {d for (d,) in mart(home, "select distinct created_date_lima from marts.fct_post_topics "
+                                      "where topic_id = 'congreso'")}
+    assert len(days) >= 4  # the whole window, not only the day the run was for
+    assert mart(home, "select distinct topic_version from marts.fct_topic_daily where topic_id = 'congreso'") == [(2,)]
+    assert mart(home, "select topic_version, query from marts.dim_topics where topic_id = 'congreso'") == \
+        [(2, NEW_QUERY)]
+    assert mart(home, "select topic_version, changed_by, note from marts.dim_topic_versions "
+                      "where topic_id = 'congreso' and topic_version > 1 order by 1") == \
+        [(2, "rosa.huaman@example.org", "sin vacancia")]
+    assert mart(home, "select changed_by from marts.dim_topic_versions where topic_id = 'congreso' "
+                      "and topic_version = 1") == [("config",)]
+    assert mart(home, "select * from marts.fct_post_topics where topic_id <> 'congreso' order by all") == others_before
+
+
+def test_labels_train_a_model_that_sql_scores_like_python(built):
+    import pyarrow.parquet as pq
+
+    from escucha.topics.classifier import score
+    from escucha.topics.models import stored_models
+
+    home, _ = built
+    truth = {r["post_key"]: "elecciones" in r["topics"]
+             for r in pq.read_table(home.demo / "ground_truth" / "posts.parquet").to_pylist()}
+    matched = {k for (k,) in mart(home, "select post_key from marts.fct_post_topics where topic_id = 'elecciones'")}
+    keys = sorted(truth)
+    # an analyst labels 40 rule matches and 40 other posts from the truth
+    chosen = [k for k in keys if k in matched][:40] + [k for k in keys if k not in matched][:40]
+    relevant = [k for k in chosen if truth[k]]
+    other = [k for k in chosen if not truth[k]]
+    assert main(["label", "add", "elecciones", *relevant, "--relevant", "--as", "analista@example.org"]) == 0
+    assert main(["label", "add", "elecciones", *other, "--not-relevant", "--as", "analista@example.org"]) == 0
+    assert main(["label", "add", "elecciones", "x:0", "--relevant", "--as", "analista@example.org"]) == 1
+    assert main(["topics", "set", "elecciones", "--use-model", "--as", "diego.salazar@example.org"]) == 0
+    assert run_pipeline(home, END, END).success
+    [model] = stored_models(home, "elecciones")
+    assert model.model.metrics["n_labels"] == len(chosen) > 60
+    dim = mart(home, "select decided_by, model_version, labels, model_precision, model_recall "
+                     "from marts.dim_topics where topic_id = 'elecciones'")
+    assert dim[0][:3] == ("model", 1, len(chosen)) and 0 <= dim[0][3] <= 1 and 0 <= dim[0][4] <= 1
+    rows = mart(home, "select t.post_key, p.text, t.matched_by_rule, t.model_score, t.matched_by_model, "
+                      "t.is_relevant from marts.fct_post_topics t join marts.fct_posts p using (post_key) "
+                      "where t.topic_id = 'elecciones' order by 1")
+    assert rows
+    python = score(model.model, [r[1] for r in rows], [r[2] for r in rows])
+    for (key, _, _, sql_score, by_model, relevant_), py in zip(rows, python):
+        assert sql_score == pytest.approx(py, abs=1e-9), key
+        assert by_model == (py >= model.model.threshold) == relevant_
+    # every post the model finds relevant is there, rule match or not
+    everything = mart(home, "select p.post_key, p.text, coalesce(t.matched_by_rule, false) from marts.fct_posts p "
+                            "left join marts.fct_post_topics t on t.post_key = p.post_key and t.topic_id = 'elecciones'")
+    all_scores = score(model.model, [r[1] for r in everything], [r[2] for r in everything])
+    expected = {r[0] for r, s in zip(everything, all_scores) if s >= model.model.threshold}
+    assert {r[0] for r in rows if r[4]} == expected
+    daily = mart(home, "select sum(posts), max(decided_by), max(model_version) from marts.fct_topic_daily "
+                       "where topic_id = 'elecciones'")
+    assert daily == [(len(expected), "model", 1)]

@@ -238,3 +238,165 @@ def add_topics_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     who(re_)
     re_.set_defaults(func=cmd_topics_retire)
     return t
+
+
+# ------------------------------------------------------------------------------------ inquire
+
+
+def _short(text: str | None, width: int = 90) -> str:
+    one = " ".join((text or "").split())
+    return one if len(one) <= width else one[: width - 1] + "…"
+
+
+def _no_warehouse(home: DataHome) -> bool:
+    if home.warehouse.exists():
+        return False
+    print(f"no warehouse at {home.warehouse}: run `escucha demo` or `escucha run` first", file=sys.stderr)
+    return True
+
+
+@_refusals
+def cmd_inquire(args: argparse.Namespace, home: DataHome) -> int:
+    """Answer an ad-hoc query over the warehouse now; optionally save it as a new topic."""
+    import json
+
+    from escucha.topics.inquiry import inquire
+
+    if _no_warehouse(home):
+        return EXIT_REFUSED
+    r = inquire(home.warehouse, args.query, start=args.start, end=args.end, period=args.by, top=args.top)
+    if args.json:
+        print(json.dumps({
+            "query": r.query, "from": str(r.start or ""), "to": str(r.end or ""), "seconds": round(r.seconds, 3),
+            "posts": r.posts, "authors": r.authors, "engagement": r.engagement,
+            "volume": [{"period": str(p), "posts": n, "authors": a, "engagement": e} for p, n, a, e in r.volume],
+            "networks": [{"network": k, "posts": n, "authors": a, "engagement": e} for k, n, a, e in r.networks],
+            "top_posts": [{"post_key": k, "created_at": str(t), "author_key": a, "engagement": e, "text": x}
+                          for k, t, a, e, x in r.top_posts],
+            "top_accounts": [{"author_key": k, "name": n, "posts": p, "engagement": e}
+                             for k, n, p, e in r.top_accounts],
+        }, ensure_ascii=False, indent=1))
+    else:
+        span = f"{r.start or 'first day'}..{r.end or 'last day'}"
+        print(f"{r.posts} posts by {r.authors} accounts, engagement {r.engagement}, over {span} "
+              f"({r.seconds:.2f} s)\n")
+        print(f"volume by {r.period}:")
+        print(_table([r.period, "posts", "authors", "engagement"], r.volume))
+        print("\nnetworks:")
+        print(_table(["network", "posts", "authors", "engagement"], r.networks))
+        print("\ntop posts:")
+        print(_table(["post", "created_at (UTC)", "account", "engagement", "text"],
+                     [(k, t, a, e, _short(x)) for k, t, a, e, x in r.top_posts]))
+        print("\ntop accounts:")
+        print(_table(["account", "name", "posts", "engagement"], r.top_accounts))
+    if args.save_as:
+        who = identity(args.as_)
+        reg = Registry.open(home)
+        v = reg.set(args.save_as, by=who, query=args.query, label=args.label, programme=args.programme,
+                    note=args.note or "saved from escucha inquire")
+        _accepted(v, "saved from an inquiry")
+    return 0
+
+
+def add_inquire_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register `escucha inquire`."""
+    from escucha.cli import _date
+
+    q = subparsers.add_parser(
+        "inquire", help="answer an ad-hoc topic query over the whole warehouse now (no rebuild)",
+        description="Volume over time, networks, top posts and top accounts of the posts a query "
+                    "matches, read-only. --save-as records the query as a new topic (focal points only).")
+    q.add_argument("query", help="e.g. '(derrame OR crudo) NEAR/5 (mar OR playa*) OR #DerrameDePetróleo'")
+    q.add_argument("--from", dest="start", type=_date, help="first Lima day (default: the first)")
+    q.add_argument("--to", dest="end", type=_date, help="last Lima day (default: the last)")
+    q.add_argument("--by", choices=["day", "week", "month"], default="day", help="volume period")
+    q.add_argument("--top", type=int, default=10, help="how many top posts and accounts")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.add_argument("--save-as", metavar="TOPIC", help="record the query as this topic (new or new version)")
+    q.add_argument("--programme", help="programme of a new topic")
+    q.add_argument("--label", help="label of a new topic")
+    q.add_argument("--as", dest="as_", metavar="ID", help="your identity (default $ESCUCHA_USER)")
+    q.add_argument("--note", default="", help="why: recorded with the version")
+    q.set_defaults(func=cmd_inquire)
+    return q
+
+
+# -------------------------------------------------------------------------------------- label
+
+
+@_refusals
+def cmd_label_add(args: argparse.Namespace, home: DataHome) -> int:
+    """Record relevance labels for posts of a topic (the latest label of a post counts)."""
+    import duckdb
+
+    from escucha.topics.labels import Label, add_labels, has_labels_table, unknown_posts
+
+    who = identity(args.as_)
+    Registry.open(home).topic(args.topic)  # UnknownTopic for a typo
+    if _no_warehouse(home):
+        return EXIT_REFUSED
+    with duckdb.connect(str(home.warehouse)) as con:
+        if not has_labels_table(con):
+            print("refused: the warehouse has no labels table yet: run the pipeline first", file=sys.stderr)
+            return EXIT_REFUSED
+        missing = unknown_posts(con, args.post_keys)
+        if missing:
+            print(f"refused: not posts of the warehouse: {', '.join(missing)}; nothing was recorded",
+                  file=sys.stderr)
+            return EXIT_REFUSED
+        n = add_labels(con, [Label(args.topic, k, args.relevant, who, args.note) for k in args.post_keys])
+    verdict = "relevant" if args.relevant else "not relevant"
+    print(f"{n} label{'s' if n != 1 else ''} recorded for {args.topic} ({verdict}) by {who}; the topic's "
+          "model is retrained on the next pipeline run")
+    return 0
+
+
+@_refusals
+def cmd_label_suggest(args: argparse.Namespace, home: DataHome) -> int:
+    """Posts worth labelling next: where the topic's model is least sure, plus some rule matches
+    and non-matches (without a model: half rule matches, half non-matches)."""
+    import duckdb
+    import numpy as np
+
+    from escucha.topics.classifier import suggest
+    from escucha.topics.models import stored_models, training_set
+
+    Registry.open(home).topic(args.topic)
+    if _no_warehouse(home):
+        return EXIT_REFUSED
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        keys, texts, rule, labels = training_set(con, args.topic)
+        models = stored_models(home, args.topic)
+        picked = suggest(models[-1].model if models else None, texts, rule,
+                         np.array([x is not None for x in labels]), args.n, seed=args.seed)
+        chosen = [keys[i] for i in picked]
+        rows = dict(con.execute("select post_key, text from marts.fct_posts where post_key in "
+                                "(select unnest(?::varchar[]))", [chosen]).fetchall())
+    print(_table(["post", "rules match", "text"],
+                 [(keys[i], _yes_no(rule[i]), _short(rows.get(keys[i]), 100)) for i in picked]))
+    print(f"\nlabel them with: escucha label add {args.topic} POST... --relevant | --not-relevant")
+    return 0
+
+
+def add_label_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register `escucha label add|suggest`."""
+    lb = subparsers.add_parser(
+        "label", help="label posts relevant or not to a topic (trains the topic's model)",
+        description="Labels go to the warehouse table labels.topic_labels, which analysts may also "
+                    "insert into with SQL (topic_id, post_key, relevant, labelled_by).")
+    sub = lb.add_subparsers(dest="label_command", required=True)
+    ad = sub.add_parser("add", help="record labels")
+    ad.add_argument("topic")
+    ad.add_argument("post_keys", nargs="+", metavar="POST", help="post keys, e.g. x:1480000000000000001")
+    verdict = ad.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--relevant", dest="relevant", action="store_const", const=True)
+    verdict.add_argument("--not-relevant", dest="relevant", action="store_const", const=False)
+    ad.add_argument("--as", dest="as_", metavar="ID", help="your identity (default $ESCUCHA_USER)")
+    ad.add_argument("--note", default="", help="a remark kept with the label")
+    ad.set_defaults(func=cmd_label_add)
+    sg = sub.add_parser("suggest", help="posts worth labelling next")
+    sg.add_argument("topic")
+    sg.add_argument("-n", type=int, default=20, help="how many")
+    sg.add_argument("--seed", type=int, default=0)
+    sg.set_defaults(func=cmd_label_suggest)
+    return lb

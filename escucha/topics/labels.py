@@ -1,5 +1,6 @@
-"""Analysts' relevance labels: a warehouse table `labels.topic_labels`, written by `escucha label`
-and open to plain SQL inserts. dbt reads it as a source and never rebuilds it."""
+"""Analysts' relevance labels: a warehouse table `labels.topic_labels` (created by dbt's on-run-start,
+macro create_labels_table), written by `escucha label add` and open to plain SQL inserts. dbt reads
+it as a source and never rebuilds it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -8,19 +9,6 @@ from dataclasses import dataclass
 import duckdb
 
 LABELS_TABLE = "labels.topic_labels"
-
-CREATE_SQL = """
-create schema if not exists labels;
-create table if not exists labels.topic_labels (
-    topic_id varchar not null,
-    post_key varchar not null,
-    relevant boolean not null,
-    labelled_by varchar not null,
-    labelled_at timestamp not null default (cast(now() at time zone 'UTC' as timestamp)),
-    note varchar
-);
-"""
-
 
 @dataclass(frozen=True)
 class Label:
@@ -31,14 +19,19 @@ class Label:
     note: str = ""
 
 
-def ensure_labels_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the labels table if the warehouse has none (idempotent)."""
-    con.execute(CREATE_SQL)
+class NoLabelsTable(RuntimeError):
+    """The warehouse has no labels table yet (it is created by the first pipeline run)."""
+
+
+def has_labels_table(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("select count(*) from information_schema.tables "
+                       "where table_schema = 'labels' and table_name = 'topic_labels'").fetchone()[0] > 0
 
 
 def add_labels(con: duckdb.DuckDBPyConnection, labels: Sequence[Label]) -> int:
     """Append labels (the latest label of a post for a topic is the one that counts)."""
-    ensure_labels_table(con)
+    if not has_labels_table(con):
+        raise NoLabelsTable("the warehouse has no labels.topic_labels yet: run the pipeline first")
     con.executemany(
         "insert into labels.topic_labels (topic_id, post_key, relevant, labelled_by, note) "
         "values (?, ?, ?, ?, ?)",

@@ -1,0 +1,78 @@
+"""Crisis inquiry: an ad-hoc topic query over the whole warehouse, answered without a rebuild.
+
+The query compiles to one parameterized DuckDB expression over the match texts of every post
+(intermediate.int_posts_searchable), read once; the warehouse is opened read-only.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from escucha.topics.query import compile_sql, parse
+
+PERIODS = {"day": "day", "week": "week", "month": "month"}
+
+
+@dataclass
+class Inquiry:
+    query: str
+    start: date | None
+    end: date | None
+    period: str
+    posts: int
+    authors: int
+    engagement: int
+    volume: list[tuple] = field(default_factory=list)  # (period start, posts, authors, engagement)
+    networks: list[tuple] = field(default_factory=list)  # (network, posts, authors, engagement)
+    top_posts: list[tuple] = field(default_factory=list)  # (post_key, created_at, author, engagement, text)
+    top_accounts: list[tuple] = field(default_factory=list)  # (author_key, name, posts, engagement)
+    seconds: float = 0.0
+
+
+def inquire(warehouse: Path, query: str, *, start: date | None = None, end: date | None = None,
+            period: str = "day", top: int = 10) -> Inquiry:
+    """Answer ``query`` over ``start``..``end`` (Lima calendar days; default the whole warehouse)."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}")
+    node = parse(query)  # QueryError with its position for a malformed query
+    expr, params = compile_sql(node, "s.match_text")
+    began = time.perf_counter()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute(
+            f"""
+            create temp table inquiry_posts as
+            select p.post_key, p.network, p.author_key, p.created_at, p.created_date_lima, p.engagement, p.text
+            from intermediate.int_posts_searchable as s
+            inner join marts.fct_posts as p on p.post_key = s.post_key
+            where {expr}
+                and p.created_date_lima between cast(? as date) and cast(? as date)
+            """,
+            params + [(start or date(1, 1, 1)).isoformat(), (end or date(9999, 12, 31)).isoformat()])
+        posts, authors, engagement = con.execute(
+            "select count(*), count(distinct author_key), coalesce(sum(engagement), 0) from inquiry_posts"
+        ).fetchone()
+        volume = con.execute(
+            f"select date_trunc('{PERIODS[period]}', created_date_lima)::date as period, count(*), "
+            "count(distinct author_key), sum(engagement) from inquiry_posts group by 1 order by 1").fetchall()
+        networks = con.execute(
+            "select network, count(*), count(distinct author_key), sum(engagement) from inquiry_posts "
+            "group by 1 order by 2 desc, 1").fetchall()
+        top_posts = con.execute(
+            "select post_key, created_at, author_key, engagement, text from inquiry_posts "
+            "order by engagement desc, post_key limit ?", [top]).fetchall()
+        top_accounts = con.execute(
+            """
+            select i.author_key, coalesce(a.handle, a.display_name) as name, count(*) as posts,
+                sum(i.engagement) as engagement
+            from inquiry_posts as i
+            left join marts.dim_authors as a on a.author_key = i.author_key
+            group by i.author_key, name
+            order by engagement desc, posts desc, i.author_key
+            limit ?
+            """, [top]).fetchall()
+    return Inquiry(query, start, end, period, posts, authors, int(engagement), volume, networks,
+                   top_posts, top_accounts, time.perf_counter() - began)
