@@ -3,17 +3,15 @@ import glob
 import json
 import sys
 import time
-import unicodedata
 
 import pandas as pd
+import yaml
 
-exports, seeds = sys.argv[1], sys.argv[2]
+from escucha.topics.query import matches, parse
+
+exports, config = sys.argv[1], sys.argv[2]
+queries = {t: parse(spec["query"]) for t, spec in yaml.safe_load(open(config, encoding="utf-8"))["topics"].items()}
 t = time.perf_counter()
-
-
-def norm(s: str) -> str:
-    s = "".join(c for c in unicodedata.normalize("NFKD", s or "") if not unicodedata.combining(c)).lower()
-    return " " + " ".join("".join(ch if ch.isalnum() else " " for ch in s).split()) + " "
 
 
 rows = []
@@ -26,7 +24,7 @@ x = pd.DataFrame(rows, columns=["post_key", "created_at", "text", "network"])
 x["created_at"] = pd.to_datetime(x["created_at"])
 frames = [x]
 for net, col in (("facebook", "Message"), ("instagram", "Description")):
-    for f in sorted(glob.glob(f"{exports}/{net}/*.csv")):
+    for f in sorted(glob.glob(f"{exports}/{net}/crowdtangle_*.csv")):
         df = pd.read_csv(f, dtype=str, keep_default_na=False)
         frames.append(pd.DataFrame({
             "post_key": net + ":" + df["URL"].str.rstrip("/").str.split("/").str[-1],
@@ -34,11 +32,8 @@ for net, col in (("facebook", "Message"), ("instagram", "Description")):
             "text": df[col], "network": net}))
 posts = pd.concat(frames, ignore_index=True)
 posts["day"] = (posts["created_at"] - pd.Timedelta(hours=5)).dt.date
-posts["t"] = posts["text"].map(norm)
-kw = pd.read_csv(f"{seeds}/topic_keywords.csv")
-kw["k"] = kw["keyword"].map(norm)
 out = []
-for topic, ks in kw.groupby("topic_id")["k"]:
-    mask = posts["t"].apply(lambda s: any(k in s for k in ks))
+for topic, node in queries.items():  # the query language's own Python evaluator, post by post
+    mask = posts["text"].map(lambda s: matches(node, s or ""))
     out.append(posts[mask].groupby(["day", "network"])["post_key"].nunique().rename(topic))
 print(f"floor_pandas groups={sum(len(o) for o in out)} seconds={time.perf_counter() - t:.2f}")

@@ -36,6 +36,10 @@ def stage(name: str, cmd: list[str], env: dict, posts: int | None = None) -> dic
     return result
 
 
+# a crisis question no topic defines: phrases, NEAR, a wildcard, a hashtag, NOT
+INQUIRY = '((derrame OR crudo) NEAR/5 (mar OR playa* OR ventanilla)) OR #DerrameDePetróleo OR "mancha de petróleo" NOT simulacro'
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts-per-day", type=int, default=int(os.environ.get("BENCH_POSTS_PER_DAY", 600)))
@@ -51,7 +55,7 @@ def main() -> None:
     summary = json.loads((Path(args.home) / "demo" / "ground_truth" / "summary.json").read_text())
     posts = int(summary["posts_total"])
     exports = str(Path(args.home) / "demo" / "exports")
-    seeds = str(REPO / "dbt_project" / "seeds")
+    config = str(REPO / "config" / "programmes.yaml")
     for sub in ("warehouse.duckdb", "lake", "archive", "inbox"):
         subprocess.run(["rm", "-rf", str(Path(args.home) / sub)], check=True)
     x_files = sorted(str(p) for p in (Path(exports) / "x").glob("*.jsonl"))
@@ -68,9 +72,11 @@ def main() -> None:
                                                         str(start), "--to", str(end)], env, posts))
     results.append(stage("pipeline one day", [escucha, "--home", args.home, "run", "--from", str(end),
                                               "--to", str(end)], env))
-    floor = stage("floor: bare DuckDB script", [sys.executable, "bench/floor_duckdb.py", exports, seeds],
+    results.append(stage("inquiry over the whole year", [escucha, "--home", args.home, "inquire", INQUIRY,
+                                                         "--by", "week", "--json"], env, posts))
+    floor = stage("floor: bare DuckDB script", [sys.executable, "bench/floor_duckdb.py", exports, config],
                   env, posts)
-    pandas = stage("alternative: pandas script", [sys.executable, "bench/floor_pandas.py", exports, seeds],
+    pandas = stage("alternative: pandas script", [sys.executable, "bench/floor_pandas.py", exports, config],
                    env, posts)
     results += [floor, pandas]
     full = next(r for r in results if r["stage"].startswith("pipeline full year"))["seconds"]
