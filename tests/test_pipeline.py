@@ -292,3 +292,22 @@ def test_labels_train_a_model_that_sql_scores_like_python(built):
     daily = mart(home, "select sum(posts), max(decided_by), max(model_version) from marts.fct_topic_daily "
                        "where topic_id = 'elecciones'")
     assert daily == [(len(expected), "model", 1)]
+
+
+def test_the_training_asset_records_its_evaluation_for_the_ui(built):
+    import dagster as dg
+
+    from orchestration.run import prepare_dagster_home
+
+    home, _ = built
+    prepare_dagster_home(home)
+    with dg.DagsterInstance.get() as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["topics", "models"]))
+    metadata = event.asset_materialization.metadata
+    [(precision, recall, f1)] = mart(home, "select model_precision, model_recall, model_f1 from marts.dim_topics "
+                                           "where topic_id = 'elecciones'")
+    assert metadata["elecciones model_precision"].value == pytest.approx(precision)
+    assert metadata["elecciones model_recall"].value == pytest.approx(recall)
+    assert metadata["elecciones model_f1"].value == pytest.approx(f1)
+    table = metadata["evaluation"].value
+    assert "| elecciones | unchanged | v1 |" in table or "| elecciones | trained | v1 |" in table
