@@ -45,6 +45,7 @@ def main() -> None:
     ap.add_argument("--posts-per-day", type=int, default=int(os.environ.get("BENCH_POSTS_PER_DAY", 600)))
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--home", default=str(REPO / "data" / "bench"))
+    ap.add_argument("--inquiry-posts", type=int, default=10_000_000)
     args = ap.parse_args()
     start = date(2021, 11, 1)
     end = start + timedelta(days=args.days - 1)
@@ -86,6 +87,11 @@ def main() -> None:
           f"vs bare read_json {read.get('posts_per_second', 0):,} posts/s")
     print(f"posts: {posts:,}; pipeline / DuckDB floor = {full / floor['seconds']:.1f}x; "
           f"pandas / DuckDB floor = {pandas['seconds'] / floor['seconds']:.1f}x")
+    # the inquiry over 10M posts (the bench warehouse's posts repeated) and the topic models against
+    # the generator's ground truth (simulated analyst labels)
+    subprocess.run([sys.executable, "bench/inquiry_scale.py", "--from-home", args.home, "--posts",
+                    str(args.inquiry_posts), "--home", str(Path(args.home) / "inquiry")], env=env, check=True)
+    subprocess.run([sys.executable, "bench/topic_quality.py", "--home", args.home], env=env, check=True)
     out = REPO / "bench" / "results"
     out.mkdir(exist_ok=True)
     path = out / f"bench-{posts}.json"
