@@ -1,0 +1,1 @@
+"""Who leads: interaction graphs, influence, communities and bridges, overperforming posts."""
