@@ -220,6 +220,32 @@ def test_corrupted_input_fails_the_gate_and_stops_marts_and_report(tmp_path, mon
 NEW_QUERY = '(congreso OR congresistas) AND NOT vacancia'
 
 
+def test_inquire_answers_from_the_warehouse_and_saves_a_topic(built, capsys):
+    home, _ = built
+    query = '(derrame OR crudo) NEAR/5 (mar OR ventanilla OR playa*) OR #DerrameDePetróleo'
+    assert main(["inquire", query, "--json", "--top", "3"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    texts = expected_from_files(home.demo / "exports")["texts"]
+    node = parse(query)
+    expected = {k for k, text in texts.items() if matches(node, text)}
+    assert answer["posts"] == len(expected) > 0
+    networks = dict(mart(home, "select network, count(*) from marts.fct_posts where post_key in "
+                               f"({', '.join(repr(k) for k in expected)}) group by 1"))
+    assert {n["network"]: n["posts"] for n in answer["networks"]} == networks
+    assert sum(v["posts"] for v in answer["volume"]) == len(expected)
+    top = mart(home, "select post_key from marts.fct_posts where post_key in "
+                     f"({', '.join(repr(k) for k in expected)}) order by engagement desc, post_key limit 3")
+    assert [p["post_key"] for p in answer["top_posts"]] == [k for (k,) in top]
+    assert main(["inquire", "derrame NEAR/", "--json"]) == 1  # malformed: position and reason
+    assert "position" in capsys.readouterr().err
+    assert main(["inquire", query, "--save-as", "derrame_mar", "--programme", "ambiente",
+                 "--as", "rosa.huaman@example.org"]) == 3  # not a focal point of ambiente
+    assert main(["inquire", query, "--save-as", "derrame_mar", "--programme", "ambiente",
+                 "--label", "Derrame en el mar", "--as", "ana.torres@example.org"]) == 0
+    assert main(["topics", "retire", "derrame_mar", "--as", "ana.torres@example.org"]) == 0
+    capsys.readouterr()
+
+
 def test_a_focal_points_edit_is_recorded_and_reapplied_to_every_day(built, capsys):
     home, _ = built
     assert main(["topics", "set", "congreso", "--query", "congreso", "--as", "lucia.quispe@example.org"]) == 3
@@ -266,7 +292,11 @@ def test_labels_train_a_model_that_sql_scores_like_python(built):
     relevant = [k for k in chosen if truth[k]]
     other = [k for k in chosen if not truth[k]]
     assert main(["label", "add", "elecciones", *relevant, "--relevant", "--as", "analista@example.org"]) == 0
-    assert main(["label", "add", "elecciones", *other, "--not-relevant", "--as", "analista@example.org"]) == 0
+    # half of the negatives through the CLI, the rest as an analyst's plain SQL insert
+    assert main(["label", "add", "elecciones", *other[::2], "--not-relevant", "--as", "analista@example.org"]) == 0
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.executemany("insert into labels.topic_labels (topic_id, post_key, relevant, labelled_by) "
+                        "values ('elecciones', ?, false, 'sql@example.org')", [[k] for k in other[1::2]])
     assert main(["label", "add", "elecciones", "x:0", "--relevant", "--as", "analista@example.org"]) == 1
     assert main(["topics", "set", "elecciones", "--use-model", "--as", "diego.salazar@example.org"]) == 0
     assert run_pipeline(home, END, END).success
