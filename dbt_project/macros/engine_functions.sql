@@ -106,3 +106,14 @@
 {% macro spark__unnest_list(expr) -%}
     explode({{ expr }})
 {%- endmacro %}
+
+{#- In a group by: the value of `expr` at the highest `order_expr` among rows where it is known. -#}
+{% macro latest_known(expr, order_expr) -%}
+    {{ return(adapter.dispatch('latest_known', 'escucha')(expr, order_expr)) }}
+{%- endmacro %}
+{% macro default__latest_known(expr, order_expr) -%}
+    arg_max({{ expr }}, {{ order_expr }}) filter (where {{ expr }} is not null)
+{%- endmacro %}
+{% macro spark__latest_known(expr, order_expr) -%}
+    max_by({{ expr }}, case when {{ expr }} is not null then {{ order_expr }} end)
+{%- endmacro %}
