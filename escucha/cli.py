@@ -161,13 +161,19 @@ def cmd_ingest(args: argparse.Namespace, home: DataHome) -> int:
     return status
 
 
+def warehouse_missing(home: DataHome) -> bool:
+    """True, after saying so on stderr, when the data home has no warehouse yet."""
+    if home.warehouse.exists():
+        return False
+    print(f"no warehouse at {home.warehouse}: run `escucha demo` or `escucha run` first", file=sys.stderr)
+    return True
+
+
 def cmd_query(args: argparse.Namespace, home: DataHome) -> int:
     """Run SQL against the warehouse, opened read-only; print a table or CSV."""
     import duckdb
 
-    if not home.warehouse.exists():
-        print(f"no warehouse at {home.warehouse}: run `escucha demo` or `escucha run` first",
-              file=sys.stderr)
+    if warehouse_missing(home):
         return 1
     try:
         with duckdb.connect(str(home.warehouse), read_only=True) as con:

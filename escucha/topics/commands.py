@@ -249,10 +249,9 @@ def _short(text: str | None, width: int = 90) -> str:
 
 
 def _no_warehouse(home: DataHome) -> bool:
-    if home.warehouse.exists():
-        return False
-    print(f"no warehouse at {home.warehouse}: run `escucha demo` or `escucha run` first", file=sys.stderr)
-    return True
+    from escucha.cli import warehouse_missing
+
+    return warehouse_missing(home)
 
 
 @_refusals
