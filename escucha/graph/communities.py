@@ -313,17 +313,27 @@ def communities(con: duckdb.DuckDBPyConnection, topic_posts=None, authors="marts
     if context_edges is None and context_weight > 0:
         context_edges = (build_context_edges(con, context_posts, au, period) if context_posts is not None
                          else edges)
-    mem = detect(edges, resolution, seed, kind_weights, context_edges if context_weight > 0 else None,
-                 context_weight)
-    pr = pagerank_table(edges)[["topic_id", "period_start", "author_key", "pagerank"]]
-    mem = mem.merge(pr, on=["topic_id", "period_start", "author_key"], how="left")
-    mem["pagerank"] = mem["pagerank"].fillna(0.0)
-    handles = _handles(con, au, mem["author_key"].unique())
-    mem["handle"] = mem["author_key"].map(handles)
+    mem = memberships(con, au, edges, context_edges if context_weight > 0 else None, resolution, seed,
+                      kind_weights, context_weight)
     br = bridges(edges, mem, min_degree, min_participation, kind_weights)
     ex = exposure(edges, mem, kind_weights)
-    comm = _community_table(con, tp, edges, mem, period, top_n, min_size, kind_weights)
+    comm = describe_communities(con, tp, edges, mem, period, top_n, min_size, kind_weights)
     return CommunityResult(communities=comm, memberships=mem, bridges=br, exposure=ex)
+
+
+def memberships(con: duckdb.DuckDBPyConnection, authors: str, edges: pd.DataFrame,
+                context_edges: pd.DataFrame | None = None, resolution: float = RESOLUTION, seed: int = SEED,
+                kind_weights: dict[str, float] | None = None,
+                context_weight: float = CONTEXT_WEIGHT) -> pd.DataFrame:
+    """:func:`detect` memberships with each account's PageRank in its topic-period graph and its
+    handle (from ``authors``, a relation of ``con``)."""
+    mem = detect(edges, resolution, seed, kind_weights, context_edges, context_weight)
+    pr = pagerank_table(edges)[["topic_id", "period_start", "author_key", "pagerank"]]
+    mem = mem.merge(pr, on=["topic_id", "period_start", "author_key"], how="left")
+    mem["pagerank"] = mem["pagerank"].fillna(0.0).astype(float)
+    handles = _handles(con, authors, mem["author_key"].unique())
+    mem["handle"] = mem["author_key"].map(handles).astype(object)
+    return mem
 
 
 def _handles(con: duckdb.DuckDBPyConnection, authors: str, keys) -> pd.Series:
@@ -337,8 +347,12 @@ def _handles(con: duckdb.DuckDBPyConnection, authors: str, keys) -> pd.Series:
     return h.set_index("author_key")["handle"]
 
 
-def _community_table(con, tp: str, edges: pd.DataFrame, mem: pd.DataFrame, period: str, top_n: int,
-                     min_size: int, kind_weights) -> pd.DataFrame:
+def describe_communities(con: duckdb.DuckDBPyConnection, tp: str, edges: pd.DataFrame, mem: pd.DataFrame,
+                         period: str = "quarter", top_n: int = TOP_N, min_size: int = MIN_SIZE,
+                         kind_weights: dict[str, float] | None = None) -> pd.DataFrame:
+    """One row per community of at least ``min_size`` accounts: size, internal and external
+    interaction weight, its posts, top accounts (by PageRank), top hashtags and top words (from
+    ``tp``, the topic posts, a relation of ``con``); ``mem`` from :func:`memberships`."""
     cols = ["topic_id", "period_start", "community", "size", "internal_weight", "external_weight",
             "external_share", "posts", "top_accounts", "top_handles", "top_hashtags", "top_words"]
     big = mem[mem["community_size"] >= min_size]

@@ -182,15 +182,17 @@ def build_edges(con: duckdb.DuckDBPyConnection, topic_posts=None, authors="marts
 
 
 def build_context_edges(con: duckdb.DuckDBPyConnection, posts="marts.fct_posts", authors="marts.dim_authors",
-                        period: str = "month") -> pd.DataFrame:
+                        period: str = "month", lookup_posts=None) -> pd.DataFrame:
     """Edges of all posts whatever their topic (``topic_id = '*'``): the context that
     :func:`escucha.graph.communities.detect` borrows to see an account's alignment beyond one topic.
 
     ``posts``: a relation with the columns of ``marts.fct_posts`` used by :func:`edges_sql` (no
-    ``topic_id``).
+    ``topic_id``); ``lookup_posts`` (default ``posts``): where replied-to, shared and quoted posts'
+    authors are looked up (all posts, when ``posts`` is a slice of them).
     """
     name = relation_name(con, posts, "context_posts")
-    return build_edges(con, f"(SELECT *, '*' AS topic_id FROM {name})", authors, period, name)
+    lookup = name if lookup_posts is None else lookup_posts
+    return build_edges(con, f"(SELECT *, '*' AS topic_id FROM {name})", authors, period, lookup)
 
 
 def normalise_edges(df: pd.DataFrame) -> pd.DataFrame:
@@ -213,3 +215,15 @@ def undirected_weights(edges: pd.DataFrame, kind_weights: dict[str, float] | Non
     und = pd.DataFrame({"topic_id": edges["topic_id"].to_numpy(), "period_start": edges["period_start"].to_numpy(),
                         "u": lo.to_numpy(), "v": hi.to_numpy(), "weight": w.to_numpy()})
     return und.groupby(["topic_id", "period_start", "u", "v"], as_index=False, sort=True)["weight"].sum()
+
+
+def regroup_edges_sql(relation: str, period: str, where: str = "true") -> str:
+    """SQL: the edges of ``relation`` (a table of :data:`EDGE_COLUMNS` at a finer period, e.g. the
+    monthly edges) summed per ``period`` (quarter, year), for the rows where ``where`` holds."""
+    return f"""
+SELECT topic_id, {period_expr(period, 'period_start')} AS period_start, network, source_key, target_key, kind,
+       CAST(sum(weight) AS BIGINT) AS weight
+FROM {relation}
+WHERE {where}
+GROUP BY ALL
+"""

@@ -1,0 +1,27 @@
+"""Influence per account, topic and Lima month: posts, engagement received, reach, engagement rate,
+weighted PageRank on the month's interaction graph, and an overall rank with the measures that put
+the account there (escucha.graph.influence). Incremental by slice, like the interactions."""
+from datetime import date
+
+from escucha.graph import refresh
+from escucha.graph.influence import influence
+from escucha.graph.interactions import normalise_edges, period_expr, topic_posts_sql
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", incremental_strategy="append")
+    dbt.ref("fct_posts").create_view("influence_posts", replace=True)
+    dbt.ref("fct_post_topics").create_view("influence_post_topics", replace=True)
+    dbt.ref("dim_authors").create_view("influence_authors", replace=True)
+    dbt.ref("int_topic_interactions_counted").create_view("influence_edges_all", replace=True)
+    versions = refresh.current_versions(session, "influence_post_topics")
+    plan = refresh.plan(session, str(dbt.this) if dbt.is_incremental else None,
+                        date.fromisoformat(dbt.config.get("min_date")),
+                        date.fromisoformat(dbt.config.get("max_date")), "month", versions)
+    topic_posts = topic_posts_sql("influence_posts", "influence_post_topics")
+    session.execute(f"create or replace temp view influence_topic_posts as select * from ({topic_posts}) "
+                    f"where {plan.where(period_expr('month'))}")
+    edges = normalise_edges(session.sql(
+        f"select * from influence_edges_all where {plan.where('period_start')}").df())
+    ranked = influence(session, "influence_topic_posts", "influence_authors", "month", edges=edges)
+    return refresh.with_versions(ranked, versions)

@@ -1,0 +1,25 @@
+"""Accounts that bridge communities per topic and Lima quarter: participation coefficient across
+communities and the share of their interaction that crosses to other communities
+(escucha.graph.communities.bridges). Incremental by slice, like the memberships."""
+from datetime import date
+
+from escucha.graph import refresh
+from escucha.graph.communities import bridges
+from escucha.graph.interactions import normalise_edges, period_expr, regroup_edges_sql
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", incremental_strategy="append")
+    dbt.ref("fct_post_topics").create_view("bridging_post_topics", replace=True)
+    dbt.ref("int_topic_interactions_counted").create_view("bridging_edges_all", replace=True)
+    dbt.ref("int_community_members_detected").create_view("bridging_members_all", replace=True)
+    versions = refresh.current_versions(session, "bridging_post_topics")
+    plan = refresh.plan(session, str(dbt.this) if dbt.is_incremental else None,
+                        date.fromisoformat(dbt.config.get("min_date")),
+                        date.fromisoformat(dbt.config.get("max_date")), "quarter", versions)
+    quarter = period_expr("quarter", "period_start")
+    edges = normalise_edges(session.sql(
+        regroup_edges_sql("bridging_edges_all", "quarter", plan.where(quarter))).df())
+    members = refresh.read_slices(session, "bridging_members_all", plan)
+    scored = bridges(edges, members)
+    return refresh.with_versions(scored, versions)

@@ -1,0 +1,29 @@
+"""Each community of at least 5 accounts per topic and Lima quarter, described: size, interaction
+inside it and across its border, posts, top accounts by PageRank, top hashtags and top words
+(escucha.graph.communities.describe_communities). Incremental by slice, like the memberships."""
+from datetime import date
+
+from escucha.graph import refresh
+from escucha.graph.communities import describe_communities
+from escucha.graph.interactions import normalise_edges, period_expr, regroup_edges_sql, topic_posts_sql
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", incremental_strategy="append")
+    dbt.ref("fct_posts").create_view("described_posts", replace=True)
+    dbt.ref("fct_post_topics").create_view("described_post_topics", replace=True)
+    dbt.ref("int_topic_interactions_counted").create_view("described_edges_all", replace=True)
+    dbt.ref("int_community_members_detected").create_view("described_members_all", replace=True)
+    versions = refresh.current_versions(session, "described_post_topics")
+    plan = refresh.plan(session, str(dbt.this) if dbt.is_incremental else None,
+                        date.fromisoformat(dbt.config.get("min_date")),
+                        date.fromisoformat(dbt.config.get("max_date")), "quarter", versions)
+    quarter = period_expr("quarter", "period_start")
+    topic_posts = topic_posts_sql("described_posts", "described_post_topics")
+    session.execute(f"create or replace temp view described_topic_posts as select * from ({topic_posts}) "
+                    f"where {plan.where(period_expr('quarter'))}")
+    edges = normalise_edges(session.sql(
+        regroup_edges_sql("described_edges_all", "quarter", plan.where(quarter))).df())
+    members = refresh.read_slices(session, "described_members_all", plan)
+    described = describe_communities(session, "described_topic_posts", edges, members, "quarter")
+    return refresh.with_versions(described, versions)

@@ -1,0 +1,31 @@
+"""Communities (echo chambers) per topic and Lima quarter: Louvain on the quarter's interaction graph
+of the topic, with the same accounts' interactions elsewhere in the quarter as context
+(escucha.graph.communities). One row per account: its community, degree, PageRank and handle.
+Incremental by slice: the quarters the run's window touches, and every quarter of a topic whose rules
+or model changed."""
+from datetime import date
+
+from escucha.graph import refresh
+from escucha.graph.communities import memberships
+from escucha.graph.interactions import normalise_edges, period_expr, regroup_edges_sql
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", incremental_strategy="append")
+    dbt.ref("fct_post_topics").create_view("community_post_topics", replace=True)
+    dbt.ref("dim_authors").create_view("community_authors", replace=True)
+    dbt.ref("int_topic_interactions_counted").create_view("community_topic_edges", replace=True)
+    dbt.ref("int_account_interactions_counted").create_view("community_context_edges", replace=True)
+    versions = refresh.current_versions(session, "community_post_topics")
+    plan = refresh.plan(session, str(dbt.this) if dbt.is_incremental else None,
+                        date.fromisoformat(dbt.config.get("min_date")),
+                        date.fromisoformat(dbt.config.get("max_date")), "quarter", versions)
+    quarter = period_expr("quarter", "period_start")
+    edges = normalise_edges(session.sql(
+        regroup_edges_sql("community_topic_edges", "quarter", plan.where(quarter))).df())
+    # context for the quarters being recomputed (every quarter when a stale topic needs its year)
+    context_where = "true" if plan.full or plan.stale_topics else plan.where(quarter, topic_col="'*'")
+    context = normalise_edges(session.sql(
+        regroup_edges_sql("community_context_edges", "quarter", context_where)).df())
+    members = memberships(session, "community_authors", edges, context)
+    return refresh.with_versions(members, versions)

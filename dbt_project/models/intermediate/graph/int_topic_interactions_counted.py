@@ -1,0 +1,24 @@
+"""Interaction edges (reply, share, quote, mention) between accounts per topic and Lima month:
+escucha.graph.interactions over the relevant posts of each topic. Incremental by slice
+(escucha.graph.refresh): the months the run's window touches, and the whole year of a topic whose
+rules or model changed."""
+from datetime import date
+
+from escucha.graph import refresh
+from escucha.graph.interactions import build_edges, period_expr, topic_posts_sql
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", incremental_strategy="append")
+    dbt.ref("fct_posts").create_view("graph_posts", replace=True)
+    dbt.ref("fct_post_topics").create_view("graph_post_topics", replace=True)
+    dbt.ref("dim_authors").create_view("graph_authors", replace=True)
+    versions = refresh.current_versions(session, "graph_post_topics")
+    plan = refresh.plan(session, str(dbt.this) if dbt.is_incremental else None,
+                        date.fromisoformat(dbt.config.get("min_date")),
+                        date.fromisoformat(dbt.config.get("max_date")), "month", versions)
+    topic_posts = topic_posts_sql("graph_posts", "graph_post_topics")
+    session.execute(f"create or replace temp view graph_topic_posts as select * from ({topic_posts}) "
+                    f"where {plan.where(period_expr('month'))}")
+    edges = build_edges(session, "graph_topic_posts", "graph_authors", "month", "graph_posts")
+    return refresh.with_versions(edges, versions)

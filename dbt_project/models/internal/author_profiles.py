@@ -1,0 +1,37 @@
+"""Per-author inferences (account type, gender, age band, region), each with a confidence and the
+evidence it rests on: escucha.people.profiles over marts.dim_authors. Individual inferences stay in
+this internal schema; analysts see them only aggregated and suppressed (fct_topic_demographics).
+
+Incremental: an author is profiled again only when its name, handle, bio, location or the year of
+its latest post (the reference year for stated ages) changed since the last build.
+"""
+import pandas as pd
+
+from escucha.people.profiles import profile_authors
+
+INPUTS = """
+select
+    author_key, display_name, handle, bio, location,
+    cast(coalesce(year(last_post_at), year(current_date)) as integer) as reference_year,
+    md5(concat_ws(chr(31), coalesce(display_name, ''), coalesce(handle, ''), coalesce(bio, ''),
+                  coalesce(location, ''), cast(coalesce(year(last_post_at), 0) as varchar))) as input_hash
+from profile_inputs_authors
+"""
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", incremental_strategy="append")
+    dbt.ref("dim_authors").create_view("profile_inputs_authors", replace=True)
+    session.execute(f"create or replace temp table profile_inputs as {INPUTS}")
+    if dbt.is_incremental:
+        # authors that disappeared or whose inputs changed are profiled again
+        session.execute(f"delete from {dbt.this} as p where not exists (select 1 from profile_inputs as i "
+                        "where i.author_key = p.author_key and i.input_hash = p.input_hash)")
+        session.execute(f"delete from profile_inputs as i where exists (select 1 from {dbt.this} as p "
+                        "where p.author_key = i.author_key)")
+    inputs = session.table("profile_inputs").df()
+    frames = [profile_authors(group, reference_year=int(year)).assign(input_hash=group["input_hash"].to_numpy())
+              for year, group in inputs.groupby("reference_year", sort=True)]
+    if not frames:
+        frames = [profile_authors(inputs, 2000).assign(input_hash=pd.Series([], dtype="string"))]
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,98 @@
+"""Which (topic, period) slices of a graph table an incremental dbt build recomputes.
+
+The graph tables (interactions, influence, communities) are built per topic and Lima calendar
+period. A build over a window of UTC days recomputes, for every topic, the periods the window
+touches (a UTC day reaches back into the previous Lima day), and the whole year of every topic whose
+rules or model changed since the table was built (its ``topic_version`` / ``model_version`` differ
+from those of ``fct_post_topics``), and drops topics that are no longer current. A build without a
+window, or a first build, computes everything.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+
+#: a window starting on or before this day means "the whole warehouse"
+_WHOLE = date(1900, 1, 1)
+
+
+def topic_versions_sql(post_topics: str) -> str:
+    """SQL: one row per topic of ``post_topics`` with the versions its verdicts come from."""
+    return f"""
+select topic_id, max(topic_version) as topic_version, max(model_version) as model_version
+from {post_topics}
+group by topic_id
+"""
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """The slices a build recomputes; :meth:`where` turns them into a SQL filter."""
+
+    full: bool
+    first_period: date | None = None
+    last_period: date | None = None
+    stale_topics: tuple[str, ...] = field(default_factory=tuple)
+    #: relation (registered on the connection) holding the stale topics' ids
+    stale_relation: str = "refresh_stale_topics"
+
+    def where(self, period_expr: str, topic_col: str = "topic_id") -> str:
+        """SQL predicate true for the rows of the slices to recompute (usable in views: the dates
+        are literals formatted from dates, the topic ids come from :attr:`stale_relation`)."""
+        if self.full:
+            return "true"
+        return (f"(({period_expr}) between date '{self.first_period.isoformat()}' "
+                f"and date '{self.last_period.isoformat()}' "
+                f"or {topic_col} in (select topic_id from {self.stale_relation}))")
+
+
+def period_start(day: date, period: str) -> date:
+    """First day of the Lima calendar month or quarter holding ``day``."""
+    if period == "month":
+        return day.replace(day=1)
+    if period == "quarter":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    raise ValueError(f"period must be month or quarter, got {period!r}")
+
+
+def plan(con: duckdb.DuckDBPyConnection, this: str | None, start: date, end: date, period: str,
+         versions: dict[str, tuple[int | None, int | None]]) -> Refresh:
+    """Decide the slices of ``this`` (None on a first or full-refresh build) to recompute, and delete
+    them from ``this``. ``versions``: the current topics and their (topic_version, model_version);
+    the table must have ``topic_id``, ``period_start``, ``topic_version`` and ``model_version``."""
+    if this is None or start <= _WHOLE:
+        return Refresh(full=True)
+    first = period_start(start - timedelta(days=1), period)
+    last = period_start(min(end, date(9999, 1, 1)), period)
+    recorded = {t: (tv, mv) for t, tv, mv in con.execute(
+        f"select topic_id, max(topic_version), max(model_version) from {this} group by topic_id").fetchall()}
+    stale = tuple(sorted(t for t, v in versions.items() if recorded.get(t) != tuple(v)))
+    refresh = Refresh(False, first, last, stale)
+    con.register(refresh.stale_relation, pd.DataFrame({"topic_id": pd.Series(stale, dtype="string")}))
+    con.execute(f"delete from {this} where {refresh.where('period_start')} "
+                "or topic_id not in (select unnest(cast(? as varchar[])))", [sorted(versions)])
+    return refresh
+
+
+def current_versions(con: duckdb.DuckDBPyConnection, post_topics: str) -> dict[str, tuple[int | None, int | None]]:
+    """The current topics of ``post_topics`` and their (topic_version, model_version)."""
+    return {t: (tv, mv) for t, tv, mv in con.execute(topic_versions_sql(post_topics)).fetchall()}
+
+
+def with_versions(frame: pd.DataFrame, versions: dict[str, tuple[int | None, int | None]]) -> pd.DataFrame:
+    """``frame`` (with ``topic_id``) plus the topic_version and model_version its figures come from."""
+    out = frame.copy()
+    out["topic_version"] = pd.array([versions.get(t, (None, None))[0] for t in out["topic_id"]], dtype="Int64")
+    out["model_version"] = pd.array([versions.get(t, (None, None))[1] for t in out["topic_id"]], dtype="Int64")
+    return out
+
+
+def read_slices(con: duckdb.DuckDBPyConnection, relation: str, refresh: Refresh) -> pd.DataFrame:
+    """The rows of ``relation`` (with ``topic_id`` and ``period_start``) in the slices of ``refresh``,
+    with ``period_start`` as Python dates (as the graph functions expect)."""
+    frame = con.sql(f"select * from {relation} where {refresh.where('period_start')}").df()
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    return frame
