@@ -7,8 +7,8 @@ much interaction crosses between them.
   community detection only, the interactions between the same accounts on other topics / off-topic
   posts in the same period are added with weight ``context_weight`` (default 1; 0 = topic graph
   alone).  Bridges, exposure and community weights use the on-topic interactions only.
-* Communities: ``networkx.community.louvain_communities(G, weight="weight", resolution=...,
-  seed=...)``.  Communities are numbered per topic-period by size (0 = largest; ties by total
+* Communities: Louvain (igraph's multilevel modularity optimisation, :func:`escucha.graph.algorithms.louvain`,
+  with ``weight``, ``resolution`` and ``seed``).  Communities are numbered per topic-period by size (0 = largest; ties by total
   weighted degree, then smallest member key), so numbering is reproducible.
 * Description (communities of at least ``min_size`` accounts): top accounts by PageRank on the
   directed topic-period graph, top hashtags and top words from the members' posts on the topic in
@@ -28,10 +28,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .algorithms import louvain
 from .influence import pagerank_table
 from .interactions import (build_context_edges, build_edges, period_expr, relation_name, topic_posts_sql,
                            undirected_weights)
@@ -124,10 +124,8 @@ def detect(edges: pd.DataFrame, resolution: float = RESOLUTION, seed: int = SEED
                                                                        sort=True)["weight"].sum()
     out = []
     for (topic, period), g in graph.groupby(keys, sort=True):
-        G = nx.Graph()
-        G.add_weighted_edges_from(zip(g["u"], g["v"], g["weight"]))
-        comms = nx.community.louvain_communities(G, weight="weight", resolution=resolution, seed=seed)
-        deg = {n: deg_all[(topic, period, n)] for n in G}
+        comms = louvain(g["u"].to_numpy(), g["v"].to_numpy(), g["weight"].to_numpy(), resolution, seed)
+        deg = {n: deg_all[(topic, period, n)] for c in comms for n in c}
         comms = sorted(comms, key=lambda c: (-len(c), -sum(deg[n] for n in c), min(c)))
         rows_a, rows_c, rows_s = [], [], []
         for i, c in enumerate(comms):

@@ -11,7 +11,7 @@ received an interaction on it:
 * ``engagement_rate``  engagement per original post per 1,000 followers:
   ``1000 * engagement / original_posts / max(followers, 1)``; null without followers or original posts;
 * ``interactions_received`` / ``interactions_made``  weighted in/out degree in the interaction graph;
-* ``pagerank``         weighted PageRank (networkx, ``alpha=0.85``) of the topic-period graph whose
+* ``pagerank``         weighted PageRank (igraph, ``alpha=0.85``) of the topic-period graph whose
   edges point to the account receiving attention (reply/share/quote/mention counts as weights); 0 for
   accounts outside the graph.
 
@@ -33,10 +33,10 @@ from __future__ import annotations
 import math
 
 import duckdb
-import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .algorithms import pagerank
 from .interactions import build_edges, period_expr, relation_name, topic_posts_sql
 
 #: measure -> weight in the overall score (engagement_rate and posts count half: the rate is noisy
@@ -97,11 +97,9 @@ def pagerank_table(edges: pd.DataFrame, alpha: float = PAGERANK_ALPHA) -> pd.Dat
     e["weight"] = e["weight"].astype(float)
     out = []
     for (topic, period), g in e.groupby(keys, sort=True):
-        G = nx.DiGraph()
-        G.add_weighted_edges_from(zip(g["source_key"].to_numpy(), g["target_key"].to_numpy(), g["weight"].to_numpy()))
-        pr = nx.pagerank(G, alpha=alpha, weight="weight", max_iter=200, tol=1e-10)
-        out.append(pd.DataFrame({"topic_id": topic, "period_start": period, "author_key": list(pr),
-                                 "pagerank": list(pr.values())}))
+        pr = pagerank(g["source_key"].to_numpy(), g["target_key"].to_numpy(), g["weight"].to_numpy(), alpha)
+        out.append(pd.DataFrame({"topic_id": topic, "period_start": period, "author_key": pr.index,
+                                 "pagerank": pr.to_numpy()}))
     res = pd.concat(out, ignore_index=True)
     recv = e.groupby(keys + ["target_key"])["weight"].sum().rename_axis(keys + ["author_key"])
     made = e.groupby(keys + ["source_key"])["weight"].sum().rename_axis(keys + ["author_key"])
