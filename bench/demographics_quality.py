@@ -1,14 +1,17 @@
 """Demographic inference quality: escucha.people.profiles against the demo generator's ground truth.
 
-Reads the demo home's ``marts.dim_authors`` (the warehouse, read-only) and
-``demo/ground_truth/authors.parquet``, runs ``profile_authors`` and prints, per attribute:
+Reads the pipeline's own inferences, ``internal.author_profiles`` of the demo home's warehouse
+(read-only), and ``demo/ground_truth/authors.parquet``; with ``--recompute`` (or a warehouse built
+before author_profiles existed) it runs ``profile_authors`` over ``marts.dim_authors`` instead.
+Prints, per attribute:
 
 * coverage: share of the authors with a known truth that got an answer (not unknown/null);
 * accuracy: share of those answers that equal the truth;
 * a confusion summary (truth x answer counts) and the answers given where the truth itself is
   unknown (persons of unknown gender, accounts with no department).
 
-The reference year defaults to the year of the latest post in ``marts.fct_posts``.
+With ``--recompute``, the reference year defaults to the year of the latest post in
+``marts.fct_posts`` (the pipeline uses each author's latest post).
 Writes <home>/bench/demographics_quality.json.
 Usage: python bench/demographics_quality.py [--home data] [--reference-year 2022] [--check]
 """
@@ -33,7 +36,7 @@ TARGETS = {"account_type": (0.9, 0.5), "gender": (0.9, 0.5), "age_band": (0.85, 
            "department": (0.9, 0.3), "country": (0.9, 0.3)}
 
 
-def load(home: Path) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+def load(home: Path) -> tuple[pd.DataFrame, pd.DataFrame, int, pd.DataFrame | None]:
     warehouse = home / "warehouse.duckdb"
     truth = home / "demo" / "ground_truth" / "authors.parquet"
     for p in (warehouse, truth):
@@ -44,10 +47,13 @@ def load(home: Path) -> tuple[pd.DataFrame, pd.DataFrame, int]:
         authors = con.sql("select author_key, network, handle, display_name, bio, location, followers, verified "
                           "from marts.dim_authors").df()
         year = con.execute("select year(max(created_at)) from marts.fct_posts").fetchone()[0]
+        built = con.execute("select count(*) from information_schema.tables where table_schema = 'internal' "
+                            "and table_name = 'author_profiles'").fetchall()[0][0]
+        profiles = con.sql("select * exclude (input_hash) from internal.author_profiles").df() if built else None
     finally:
         con.close()
     gt = pd.read_parquet(truth)
-    return authors, gt, int(year or 2022)
+    return authors, gt, int(year or 2022), profiles
 
 
 def _summary(truth: pd.Series, pred: pd.Series, answered: pd.Series) -> dict:
@@ -64,13 +70,20 @@ def _summary(truth: pd.Series, pred: pd.Series, answered: pd.Series) -> dict:
     }
 
 
-def evaluate(authors: pd.DataFrame, gt: pd.DataFrame, reference_year: int) -> dict:
+def evaluate(authors: pd.DataFrame, gt: pd.DataFrame, reference_year: int,
+             profiles: pd.DataFrame | None = None) -> dict:
+    """Coverage and accuracy of ``profiles`` (the warehouse's) or, when None, of profiles computed
+    here from ``authors``."""
     t0 = time.perf_counter()
-    prof = profile_authors(authors, reference_year)
+    prof = profile_authors(authors, reference_year) if profiles is None else profiles
     seconds = time.perf_counter() - t0
+    for c in ("account_type_confidence", "gender_confidence", "age_confidence", "region_confidence"):
+        prof[c] = prof[c].astype("float64")
     df = prof.merge(gt, on="author_key", how="inner", suffixes=("", "_truth"))
     df["network"] = df["network"].astype(str)
-    out: dict = {"reference_year": reference_year, "authors_profiled": int(len(prof)),
+    out: dict = {"source": "internal.author_profiles" if profiles is not None else "recomputed",
+                 "reference_year": reference_year if profiles is None else "each author's latest post",
+                 "authors_profiled": int(len(prof)),
                  "authors_with_truth": int(len(df)), "seconds": round(seconds, 2)}
 
     # account type: every author has a true type
@@ -135,13 +148,15 @@ def main() -> int:
     ap.add_argument("--reference-year", type=int, default=None,
                     help="year ages are computed for (default: year of the latest post)")
     ap.add_argument("--check", action="store_true", help="exit 1 when an attribute misses its targets")
+    ap.add_argument("--recompute", action="store_true",
+                    help="profile dim_authors here instead of reading internal.author_profiles")
     args = ap.parse_args()
     home = Path(args.home).resolve()
-    authors, gt, year = load(home)
-    res = evaluate(authors, gt, args.reference_year or year)
+    authors, gt, year, profiles = load(home)
+    res = evaluate(authors, gt, args.reference_year or year, None if args.recompute else profiles)
 
     print(f"authors profiled: {res['authors_profiled']} (with ground truth: {res['authors_with_truth']}) "
-          f"in {res['seconds']} s; reference year {res['reference_year']}")
+          f"from {res['source']} in {res['seconds']} s; reference year: {res['reference_year']}")
     print(f"{'attribute':<14} {'n':>7} {'answered':>9} {'coverage':>9} {'accuracy':>9}")
     failed = []
     for attr in ("account_type", "gender", "age_band", "department", "country"):

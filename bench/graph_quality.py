@@ -1,7 +1,9 @@
 """Who leads the debate, measured against the demo generator's ground truth.
 
-Runs escucha.graph on the demo warehouse for every topic (interaction edges per month / quarter /
-whole year, influence ranks, Louvain communities, bridges, exposure, overperformance) and compares:
+Reads what the pipeline built on the demo warehouse (marts.fct_author_influence, the community
+memberships of intermediate.int_community_members_detected, fct_topic_communities,
+fct_bridging_accounts, fct_topic_exposure, fct_posts.overperformance), runs escucha.graph for the
+whole-year ranks (and, with --recompute, for everything), and compares:
 
 * planted influencers: precision at 10 per topic of the overall rank over the whole year
   (``period='all'``) against ``is_influencer`` (and, for information, the mean monthly precision);
@@ -111,6 +113,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--home", default=str(REPO / "data"), help="data home holding the demo warehouse")
     ap.add_argument("--no-sensitivity", action="store_true", help="skip the community sensitivity table")
+    ap.add_argument("--recompute", action="store_true",
+                    help="compute monthly influence and communities here instead of reading the marts")
     args = ap.parse_args()
     home = Path(args.home).resolve()
     warehouse = home / "warehouse.duckdb"
@@ -129,11 +133,21 @@ def main() -> int:
     edges_y = st.run("edges_year", I.build_edges, con, tp, "marts.dim_authors", "all", lk)
     ctx_q = st.run("context_edges_quarter", I.build_context_edges, con, "marts.fct_posts", "marts.dim_authors",
                    "quarter")
-    inf_m = st.run("influence_month", F.influence, con, tp, "marts.dim_authors", "month", edges_m)
     inf_y = st.run("influence_year", F.influence, con, tp, "marts.dim_authors", "all", edges_y)
-    com = st.run("communities_quarter", C.communities, con, tp, "marts.dim_authors", "quarter", edges_q,
-                 lookup_posts=lk, context_edges=ctx_q)
-    over = st.run("overperformance", O.overperformance, con, "marts.fct_posts")
+    if args.recompute:
+        inf_m = st.run("influence_month", F.influence, con, tp, "marts.dim_authors", "month", edges_m)
+        com = st.run("communities_quarter", C.communities, con, tp, "marts.dim_authors", "quarter", edges_q,
+                     lookup_posts=lk, context_edges=ctx_q)
+    else:           # what the pipeline built: the marts analysts read
+        inf_m = con.sql("select topic_id, month as period_start, author_key, network, overall_rank, network_rank "
+                        "from marts.fct_author_influence").df()
+        com = C.CommunityResult(
+            communities=con.sql("select * from marts.fct_topic_communities").df(),
+            memberships=con.sql("select * from intermediate.int_community_members_detected").df(),
+            bridges=con.sql("select * from marts.fct_bridging_accounts").df(),
+            exposure=con.sql("select quarter as period_start, * exclude (quarter) from marts.fct_topic_exposure").df())
+        com.memberships["period_start"] = pd.to_datetime(com.memberships["period_start"]).dt.date
+    over = con.sql("select post_key, overperformance from marts.fct_posts").df()
     total_seconds = time.perf_counter() - t_all
 
     truth = pd.read_parquet(truth_dir / "authors.parquet")

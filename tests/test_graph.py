@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -239,24 +240,62 @@ def test_context_edges_decide_the_split():
 
 
 # ---------------------------------------------------------------- overperformance
+# The SQL is the dbt macro `overperformance` (dbt_project/macros/overperformance.sql), rendered by dbt
+# once per session; the tests run it in a plain DuckDB connection against the Python reference.
 
-def test_overperformance_by_hand(con):
+DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
+OP_PARAMS = [None, (5, 0.10, 3), (30, 0.25, 4), (7, 0.2, 2), (6, 1 / 3, 3), (4, 0.0, 1)]   # None: defaults
+
+
+@pytest.fixture(scope="session")
+def op_sql(tmp_path_factory) -> dict:
+    """{parameters in OP_PARAMS: the macro rendered by dbt, a query over the relation ``op_posts``}."""
+    from dbt.cli.main import dbtRunner
+    home = tmp_path_factory.mktemp("dbt_home")            # an empty warehouse; nothing is read from it
+    sep = "\n-- next call --\n"
+    inline = sep.join("{{ overperformance('op_posts'%s) }}" % ("" if p is None else ", %d, %r, %d" % p)
+                      for p in OP_PARAMS)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ESCUCHA_HOME", str(home))
+        mp.chdir(Path.cwd())                              # restored on exit, whatever dbt does
+        res = dbtRunner().invoke(["compile", "--inline", inline, "--project-dir", str(DBT_PROJECT),
+                                  "--profiles-dir", str(DBT_PROJECT), "--target-path", str(home / "target"),
+                                  "--log-path", str(home / "logs"), "--quiet"])
+    assert res.success, res.exception
+    parts = res.result.results[0].node.compiled_code.split(sep)
+    assert len(parts) == len(OP_PARAMS)
+    return dict(zip(OP_PARAMS, parts))
+
+
+def run_overperformance(con, sql: str, posts: pd.DataFrame) -> pd.DataFrame:
+    con.register("op_posts", posts)
+    return con.sql(f"select * from ({sql}) order by post_key").df()
+
+
+def test_overperformance_by_hand(con, op_sql):
     t0 = dt.datetime(2022, 3, 1)
     vals = [10, 20, 30, 60, 1000]
     rows = [{"post_key": f"p{i}", "author_key": "x:a", "post_type": "post", "created_at": t0 + dt.timedelta(hours=i),
              "likes": v, "shares": 0, "comments": None} for i, v in enumerate(vals)]
     rows.append({"post_key": "q0", "author_key": "x:a", "post_type": "reply", "created_at": t0 + dt.timedelta(hours=9),
                  "likes": 5, "shares": None, "comments": None})
-    out = O.overperformance(con, pd.DataFrame(rows)).set_index("post_key")
-    assert out.loc[["p0", "p1", "p2"], "expected_interactions"].isna().all()
-    assert out.loc["p3", "n_previous"] == 3 and out.loc["p3", "expected_interactions"] == 20.0
-    assert out.loc["p3", "overperformance"] == 3.0
-    assert out.loc["p4", "expected_interactions"] == 25.0          # [10,20,30,60] minus min and max
-    assert out.loc["p4", "overperformance"] == 40.0
-    assert out.loc["q0", "n_previous"] == 0 and pd.isna(out.loc["q0", "overperformance"])
+    rows += [{"post_key": f"z{i}", "author_key": "x:z", "post_type": "post", "created_at": t0 + dt.timedelta(hours=i),
+              "likes": 0, "shares": 7 if i == 3 else 0, "comments": 0} for i in range(4)]
+    for out in (run_overperformance(con, op_sql[None], pd.DataFrame(rows)),
+                O.overperformance_reference(pd.DataFrame(rows))):
+        assert out.columns.tolist() == O.COLUMNS
+        out = out.set_index("post_key")
+        assert out.loc[["p0", "p1", "p2"], "expected_interactions"].isna().all()
+        assert out.loc["p3", "n_previous"] == 3 and out.loc["p3", "expected_interactions"] == 20.0
+        assert out.loc["p3", "overperformance"] == 3.0
+        assert out.loc["p4", "expected_interactions"] == 25.0          # [10,20,30,60] minus min and max
+        assert out.loc["p4", "overperformance"] == 40.0
+        assert out.loc["q0", "n_previous"] == 0 and pd.isna(out.loc["q0", "overperformance"])
+        assert out.loc["q0", "interactions"] == 5
+        assert out.loc["z3", "expected_interactions"] == 0.0 and pd.isna(out.loc["z3", "overperformance"])
 
 
-def test_overperformance_sql_equals_python_reference(con):
+def test_overperformance_macro_equals_python_reference(con, op_sql):
     import random
     rng = random.Random(7)
     t0 = dt.datetime(2022, 1, 1)
@@ -269,19 +308,20 @@ def test_overperformance_sql_equals_python_reference(con):
                          "likes": rng.choice([None, 0, 0, 1, 3, 10, 250]), "shares": rng.choice([None, 0, 2]),
                          "comments": rng.randint(0, 4)})
     df = pd.DataFrame(rows)
-    con.register("op_posts", df)
-    for n_prev, trim, min_prev in ((20, 0.10, 3), (5, 0.10, 3), (30, 0.25, 4)):
-        sql = con.sql(O.overperformance_sql("op_posts", n_prev, trim, min_prev) + " ORDER BY post_key").df()
+    for params, sql_text in op_sql.items():
+        n_prev, trim, min_prev = params or (O.N_PREVIOUS, O.TRIM, O.MIN_PREVIOUS)   # the macro's defaults
+        sql = run_overperformance(con, sql_text, df)
         ref = O.overperformance_reference(df, n_prev, trim, min_prev)
+        assert sql.columns.tolist() == O.COLUMNS
         assert sql["post_key"].tolist() == ref["post_key"].tolist()
         assert sql["n_previous"].tolist() == ref["n_previous"].tolist()
         assert sql["interactions"].tolist() == ref["interactions"].tolist()
-        pd.testing.assert_series_equal(sql["expected_interactions"].astype(float),
-                                       ref["expected_interactions"].astype(float), check_names=False)
-        pd.testing.assert_series_equal(sql["overperformance"].astype(float),
-                                       ref["overperformance"].astype(float), check_names=False)
+        for col in ("expected_interactions", "overperformance"):
+            pd.testing.assert_series_equal(sql[col].astype(float), ref[col].astype(float), check_names=False,
+                                           check_exact=False, rtol=0, atol=1e-9)
         assert (sql["n_previous"] == min(n_prev, 30)).sum() > 20         # full windows are exercised
         assert sql["expected_interactions"].notna().sum() > 100
+        assert sql.loc[sql["n_previous"] < 3, "expected_interactions"].isna().all()
 
 
 def test_no_interactions_gives_empty_graph_tables(con):

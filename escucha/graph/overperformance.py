@@ -8,78 +8,26 @@ For each post:
 * ``expected_interactions`` = trimmed mean of the history: sort it, drop ``k`` values at each end with
   ``k = max(1, floor(trim * n))`` (``trim`` = 0.10: 20 earlier posts drop 2 + 2; fewer than 20 drop the
   minimum and the maximum), average the rest; null when the history has fewer than ``min_previous``
-  (3) posts;
+  (3) posts (and always below 3, where trimming leaves nothing);
 * ``overperformance`` = interactions / expected_interactions; null when expected is null or 0.
   1 = as usual, 3 = three times the usual.
 
-:func:`overperformance_sql` is the scalable version (DuckDB window functions; the SQL of a dbt
-model), :func:`overperformance_reference` the plain-Python definition it is tested against.
+The warehouse computes it once, in SQL: the dbt macro ``overperformance`` (dbt_project/macros/
+overperformance.sql), which gives marts.fct_posts its columns ``expected_interactions`` and
+``overperformance`` -- read them there. This module keeps the plain-Python definition,
+:func:`overperformance_reference`, that the tests hold the rendered macro equal to.
 """
 from __future__ import annotations
 
 import math
 
-import duckdb
 import pandas as pd
-
-from .interactions import relation_name
 
 N_PREVIOUS = 20
 TRIM = 0.10
 MIN_PREVIOUS = 3
 COLUMNS: list[str] = ["post_key", "author_key", "post_type", "created_at", "interactions", "n_previous",
                       "expected_interactions", "overperformance"]
-
-
-def overperformance_sql(relation: str = "marts.fct_posts", n_previous: int = N_PREVIOUS, trim: float = TRIM,
-                        min_previous: int = MIN_PREVIOUS) -> str:
-    """SQL over ``relation`` (one row per post: post_key, author_key, post_type, created_at, likes,
-    shares, comments) returning :data:`COLUMNS`."""
-    n_previous, min_previous = int(n_previous), int(min_previous)
-    if n_previous < 1 or min_previous < 1 or not 0 <= trim < 0.5:
-        raise ValueError("need n_previous >= 1, min_previous >= 1 and 0 <= trim < 0.5")
-    return f"""
-WITH base AS (
-    SELECT post_key, author_key, post_type, created_at,
-           CAST(coalesce(likes, 0) + coalesce(shares, 0) + coalesce(comments, 0) AS BIGINT) AS interactions
-    FROM {relation}
-),
-history AS (
-    SELECT *,
-           list(interactions) OVER (
-               PARTITION BY author_key, post_type ORDER BY created_at, post_key
-               ROWS BETWEEN {n_previous} PRECEDING AND 1 PRECEDING) AS previous
-    FROM base
-),
-sized AS (
-    SELECT * EXCLUDE (previous),
-           list_sort(coalesce(previous, [])) AS previous_sorted,
-           CAST(coalesce(len(previous), 0) AS BIGINT) AS n_previous
-    FROM history
-),
-trimmed AS (
-    SELECT *,
-           CASE WHEN n_previous >= {min_previous} THEN
-               list_avg(list_slice(previous_sorted,
-                                   greatest(1, CAST(floor(n_previous * {float(trim)!r}) AS BIGINT)) + 1,
-                                   n_previous - greatest(1, CAST(floor(n_previous * {float(trim)!r}) AS BIGINT))))
-           END AS expected_interactions
-    FROM sized
-)
-SELECT post_key, author_key, post_type, created_at, interactions, n_previous,
-       CAST(expected_interactions AS DOUBLE) AS expected_interactions,
-       interactions / nullif(CAST(expected_interactions AS DOUBLE), 0) AS overperformance
-FROM trimmed
-"""
-
-
-def overperformance(con: duckdb.DuckDBPyConnection, posts="marts.fct_posts", n_previous: int = N_PREVIOUS,
-                    trim: float = TRIM, min_previous: int = MIN_PREVIOUS) -> pd.DataFrame:
-    """Run :func:`overperformance_sql` on ``posts`` (name, DataFrame or DuckDB relation); sorted by
-    post_key."""
-    rel = relation_name(con, posts, "overperformance_posts")
-    df = con.sql(overperformance_sql(rel, n_previous, trim, min_previous) + " ORDER BY post_key").df()
-    return df[COLUMNS]
 
 
 def trimmed_mean(values: list[float], trim: float = TRIM) -> float:
@@ -92,7 +40,9 @@ def trimmed_mean(values: list[float], trim: float = TRIM) -> float:
 
 def overperformance_reference(posts: pd.DataFrame, n_previous: int = N_PREVIOUS, trim: float = TRIM,
                               min_previous: int = MIN_PREVIOUS) -> pd.DataFrame:
-    """Plain-Python definition (slow; for tests).  Same input and output as :func:`overperformance`."""
+    """Plain-Python definition (slow; for tests).  ``posts``: one row per post with post_key,
+    author_key, post_type, created_at, likes, shares, comments; returns :data:`COLUMNS`, sorted by
+    post_key -- the output of the dbt macro ``overperformance``."""
     rows = []
     history: dict[tuple, list[float]] = {}
     recs = posts.to_dict("records")
@@ -108,7 +58,8 @@ def overperformance_reference(posts: pd.DataFrame, n_previous: int = N_PREVIOUS,
         inter = num(r.get("likes")) + num(r.get("shares")) + num(r.get("comments"))
         key = (r["author_key"], r["post_type"])
         prev = history.setdefault(key, [])[-n_previous:]
-        expected = trimmed_mean(prev, trim) if len(prev) >= min_previous else None
+        # below 3 earlier posts, dropping (at least) one value at each end leaves nothing
+        expected = trimmed_mean(prev, trim) if len(prev) >= max(min_previous, 3) else None
         ratio = inter / expected if expected else None
         rows.append({"post_key": r["post_key"], "author_key": r["author_key"], "post_type": r["post_type"],
                      "created_at": r["created_at"], "interactions": inter, "n_previous": len(prev),

@@ -10,6 +10,20 @@ with posts as (
     where {{ in_window('created_at') }}
 ),
 
+{#- Overperformance needs each post's earlier posts, which may lie before the run's window: the
+    whole history of the window's authors up to the window's last post (no later post counts). -#}
+history as (
+    select post_key, author_key, post_type, created_at, likes, shares, comments
+    from {{ ref('int_posts_unioned') }}
+    where author_key in (select author_key from posts)
+        and created_at <= (select max(created_at) from posts)
+),
+
+scores as (
+    select post_key, expected_interactions, overperformance
+    from ({{ overperformance('history') }}) as scored
+),
+
 final as (
     select
         post_key,
@@ -40,12 +54,15 @@ final as (
         cast(coalesce(comments, 0) as bigint) as comments,
         cast(views as bigint) as views,
         cast(coalesce(likes, 0) + coalesce(shares, 0) + coalesce(comments, 0) as bigint) as engagement,
+        expected_interactions,
+        overperformance,
         first_seen_at,
         cast(times_collected as bigint) as times_collected,
         source_file,
         source_sha256,
         cast(source_line as bigint) as source_line
     from posts
+    left join scores using (post_key)
 )
 
 select * from final
