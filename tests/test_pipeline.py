@@ -341,3 +341,85 @@ def test_the_training_asset_records_its_evaluation_for_the_ui(built):
     assert metadata["elecciones model_f1"].value == pytest.approx(f1)
     table = metadata["evaluation"].value
     assert "| elecciones | unchanged | v1 |" in table or "| elecciones | trained | v1 |" in table
+
+
+def test_graph_marts_equal_the_graph_functions_over_the_marts(built):
+    """After one-day runs that changed a topic's query (congreso) and gave another a model
+    (elecciones), the incremental graph marts equal escucha.graph run from scratch on the marts."""
+    import pandas as pd
+
+    from escucha.graph.communities import communities
+    from escucha.graph.influence import influence
+
+    home, _ = built
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        direct = influence(con)
+        got = con.sql("select topic_id, month as period_start, author_key, overall_rank, pagerank, "
+                      "rank_reasons, posts, engagement, topic_version, model_version "
+                      "from marts.fct_author_influence").df()
+        result = communities(con)
+        members = con.sql("select topic_id, period_start, author_key, community, pagerank "
+                          "from intermediate.int_community_members_detected").df()
+        bridges = con.sql("select topic_id, quarter as period_start, author_key, bridge_rank, participation "
+                          "from marts.fct_bridging_accounts").df()
+        exposure = con.sql("select topic_id, quarter as period_start, cross_share, exposure_ratio "
+                           "from marts.fct_topic_exposure").df()
+        described = con.sql("select topic_id, quarter as period_start, community, accounts, top_handles "
+                            "from marts.fct_topic_communities").df()
+    assert len(direct) > 100 and direct["topic_id"].nunique() >= 5
+
+    def keyed(frame, keys, cols):
+        frame = frame.copy()
+        frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+        return {tuple(r[k] for k in keys): tuple(r[c] for c in cols) for _, r in frame.iterrows()}
+
+    key = ["topic_id", "period_start", "author_key"]
+    want = keyed(direct, key, ["overall_rank", "rank_reasons", "posts", "engagement"])
+    assert keyed(got, key, ["overall_rank", "rank_reasons", "posts", "engagement"]) == want
+    pr_want, pr_got = keyed(direct, key, ["pagerank"]), keyed(got, key, ["pagerank"])
+    assert all(pr_got[k][0] == pytest.approx(v[0], abs=1e-12) for k, v in pr_want.items())
+    # every row says which topic and model versions it comes from: those dim_topics records
+    versions = {t: (tv, mv) for t, tv, mv in mart(home, "select topic_id, topic_version, model_version "
+                                                       "from marts.dim_topics")}
+    recorded = {(t, tv, None if pd.isna(mv) else mv)
+                for t, tv, mv in zip(got["topic_id"], got["topic_version"], got["model_version"])}
+    assert recorded == {(t, *versions[t]) for t in set(got["topic_id"])}
+    assert keyed(members, key, ["community"]) == keyed(result.memberships, key, ["community"])
+    assert keyed(bridges, key, ["bridge_rank"]) == keyed(result.bridges, key, ["bridge_rank"])
+    ex_want = keyed(result.exposure, ["topic_id", "period_start"], ["cross_share"])
+    ex_got = keyed(exposure, ["topic_id", "period_start"], ["cross_share"])
+    assert ex_got.keys() == ex_want.keys() and all(ex_got[k][0] == pytest.approx(v[0]) for k, v in ex_want.items())
+    ckey = ["topic_id", "period_start", "community"]
+    assert keyed(described, ckey, ["accounts"]) == keyed(result.communities.rename(columns={"size": "accounts"}),
+                                                         ckey, ["accounts"])
+
+
+def test_analysts_see_demographics_only_as_suppressed_aggregates(built):
+    from tests.disclosure import recoverable_cells
+
+    home, _ = built
+    individual = {"gender", "age_band", "department", "ubigeo", "province", "country", "account_type",
+                  "gender_evidence", "region_evidence"}
+    columns = mart(home, "select table_name, column_name from information_schema.columns "
+                         "where table_schema = 'marts'")
+    assert not [(t, c) for t, c in columns if c in individual]
+    [(profiles,)] = mart(home, "select count(*) from internal.author_profiles")
+    [(authors,)] = mart(home, "select count(*) from marts.dim_authors")
+    assert profiles == authors > 0
+    cells = mart(home, "select authors, is_suppressed from marts.fct_topic_demographics")
+    assert cells and all(n is None or n >= 10 for n, _ in cells)
+    assert all((n is None) == hidden for n, hidden in cells)
+    # every published cell equals a count made here from the profiles and the relevant posts
+    published = mart(home, """
+        with d as (
+            select t.topic_id, date_trunc('month', p.created_date_lima) as month, p.author_key
+            from marts.fct_post_topics t join marts.fct_posts p using (post_key) where t.is_relevant
+            group by all)
+        select d.topic_id, cast(d.month as date), count(*) from d
+        join internal.author_profiles a using (author_key) where a.account_type = 'person' group by all""")
+    persons = {(t, m): n for t, m, n in published}
+    for t, m, n in mart(home, "select topic_id, month, authors from marts.fct_topic_demographics "
+                              "where dimension = 'account_type' and value = 'person' and authors is not null"):
+        assert persons[(t, m)] == n
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        assert recoverable_cells(con) == []

@@ -6,6 +6,7 @@ once, so a graph of millions of edges is built without a Python loop over edges.
 from __future__ import annotations
 
 import random
+import threading
 
 import igraph as ig
 import numpy as np
@@ -29,17 +30,22 @@ def pagerank(sources, targets, weights, alpha: float = 0.85) -> pd.Series:
     return pd.Series(values, index=names, dtype=float)
 
 
+#: igraph's random number generator is process-wide: one Louvain at a time draws from its own seeded
+#: generator, so threads (dbt runs Python models side by side) cannot disturb each other's sequence
+_RNG_LOCK = threading.Lock()
+
+
 def louvain(us, vs, weights, resolution: float = 1.0, seed: int = 42) -> list[set]:
     """Louvain communities of the undirected weighted graph (multilevel modularity optimisation at
     ``resolution``), as sets of node names. ``seed`` fixes igraph's random node order, so a graph
     gives the same communities on every run."""
     graph, names = _graph(us, vs, weights, directed=False)
-    state = random.getstate()
-    random.seed(seed)         # igraph draws from Python's random module
-    try:
-        membership = graph.community_multilevel(weights="weight", resolution=resolution).membership
-    finally:
-        random.setstate(state)
+    with _RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            membership = graph.community_multilevel(weights="weight", resolution=resolution).membership
+        finally:
+            ig.set_random_number_generator(random)
     groups: dict[int, set] = {}
     for name, c in zip(names, membership):
         groups.setdefault(c, set()).add(name)
