@@ -395,7 +395,7 @@ def test_graph_marts_equal_the_graph_functions_over_the_marts(built):
 
 
 def test_analysts_see_demographics_only_as_suppressed_aggregates(built):
-    from tests.disclosure import recoverable_cells
+    from tests.disclosure import audit_disclosure, recoverable_cells
 
     home, _ = built
     individual = {"gender", "age_band", "department", "ubigeo", "province", "country", "account_type",
@@ -423,3 +423,5 @@ def test_analysts_see_demographics_only_as_suppressed_aggregates(built):
         assert persons[(t, m)] == n
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         assert recoverable_cells(con) == []
+        audit = audit_disclosure(con, assume_small=True)      # an attacker who knows the SQL's rule
+        assert audit.suppressed_cells > 10 and audit.recoverable == [] and audit.fallbacks == []

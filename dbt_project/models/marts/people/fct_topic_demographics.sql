@@ -2,7 +2,7 @@
     (account type, and for persons gender and age band; region for everyone), the authors, posts and
     engagement of each value. A cell with fewer than 10 authors is suppressed (null), and so are enough
     other cells of its group that no suppressed value follows by subtraction from the group's total;
-    a group of fewer than 10 authors publishes nothing. share_known says what the figures rest on. -#}
+    a group of fewer than 10 authors publishes nothing, not even its rows. share_known says what the figures rest on. -#}
 with relevant as (
     select post_key, topic_id from {{ ref('fct_post_topics') }} where is_relevant
 ),
@@ -141,6 +141,9 @@ final as (
         case when group_published and not unknown_suppressed then cast(group_known as double) / group_authors end
             as share_known
     from with_unknown
+    {# a group that publishes nothing shows no rows at all: its rows alone would say which values
+       its few authors have, and with fct_topic_daily's totals, how many #}
+    where group_published
 )
 
 select * from final
