@@ -46,6 +46,7 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--home", default=str(REPO / "data" / "bench"))
     ap.add_argument("--inquiry-posts", type=int, default=10_000_000)
+    ap.add_argument("--graph-posts", type=int, default=10_000_000)
     args = ap.parse_args()
     start = date(2021, 11, 1)
     end = start + timedelta(days=args.days - 1)
@@ -92,6 +93,14 @@ def main() -> None:
     subprocess.run([sys.executable, "bench/inquiry_scale.py", "--from-home", args.home, "--posts",
                     str(args.inquiry_posts), "--home", str(Path(args.home) / "inquiry")], env=env, check=True)
     subprocess.run([sys.executable, "bench/topic_quality.py", "--home", args.home], env=env, check=True)
+    # the graph computations (interactions, influence, communities) over 10M posts: time and peak
+    # memory of a whole-year build and of a one-day build; then their quality against the truth
+    subprocess.run([sys.executable, "bench/graph_scale.py", "--from-home", args.home, "--posts",
+                    str(args.graph_posts), "--home", str(Path(args.home) / "graph"),
+                    "--day", str(end - timedelta(days=30))], env=env, check=True)
+    subprocess.run([sys.executable, "bench/graph_quality.py", "--home", args.home, "--no-sensitivity"],
+                   env=env, check=True)
+    subprocess.run([sys.executable, "bench/demographics_quality.py", "--home", args.home], env=env, check=True)
     out = REPO / "bench" / "results"
     out.mkdir(exist_ok=True)
     path = out / f"bench-{posts}.json"

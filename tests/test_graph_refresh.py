@@ -70,3 +70,17 @@ def test_with_versions_records_what_each_row_comes_from():
     out = refresh.with_versions(frame, {"a": (2, None), "b": (1, 3)})
     assert out["topic_version"].tolist()[:2] == [2, 1] and out["topic_version"].isna().tolist() == [False, False, True]
     assert out["model_version"].isna().tolist() == [True, False, True] and out["model_version"][1] == 3
+
+
+def test_an_empty_slice_keeps_the_column_types():
+    """No bridge in any quarter gives an empty frame without types: the table must still be typed."""
+    con = duckdb.connect()
+    empty = pd.DataFrame(columns=["topic_id", "period_start", "author_key", "bridge_rank", "participation",
+                                  "top_words"])
+    rel = refresh.as_table(con, empty, "bridges")
+    assert dict(zip(rel.columns, map(str, rel.types))) == {
+        "topic_id": "VARCHAR", "period_start": "DATE", "author_key": "VARCHAR", "bridge_rank": "BIGINT",
+        "participation": "DOUBLE", "top_words": "VARCHAR[]"}
+    con.execute("create table t as select * from rel")
+    con.execute("insert into t values ('a', date '2022-01-01', 'x:1', 1, 0.5, ['agua'])")
+    assert con.execute("select period_start, top_words from t").fetchall() == [(date(2022, 1, 1), ["agua"])]

@@ -96,3 +96,30 @@ def read_slices(con: duckdb.DuckDBPyConnection, relation: str, refresh: Refresh)
     frame = con.sql(f"select * from {relation} where {refresh.where('period_start')}").df()
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     return frame
+
+
+#: SQL type of every column the graph tables can hold: an empty slice (no bridge in a quarter, say)
+#: gives pandas columns without a type, which must not become columns of type NULL in the warehouse
+COLUMN_TYPES: dict[str, str] = {
+    **dict.fromkeys(["topic_id", "network", "source_key", "target_key", "kind", "author_key", "handle",
+                     "rank_reasons"], "varchar"),
+    "period_start": "date",
+    **dict.fromkeys(["weight", "posts", "original_posts", "engagement", "n_accounts", "overall_rank",
+                     "network_rank", "community", "community_size", "neighbours", "size", "communities_reached",
+                     "bridge_rank", "accounts", "communities", "topic_version", "model_version"], "bigint"),
+    **dict.fromkeys(["followers", "engagement_rate", "interactions_received", "interactions_made", "pagerank",
+                     "pagerank_pct", "engagement_pct", "followers_pct", "engagement_rate_pct", "posts_pct",
+                     "score", "degree", "internal_weight", "external_weight", "external_share", "participation",
+                     "total_weight", "cross_weight", "cross_share", "expected_cross_share", "exposure_ratio"],
+                    "double"),
+    **dict.fromkeys(["top_accounts", "top_handles", "top_hashtags", "top_words"], "varchar[]"),
+}
+
+
+def as_table(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, name: str) -> duckdb.DuckDBPyRelation:
+    """``frame`` as a DuckDB relation whose columns have the types of :data:`COLUMN_TYPES`, empty or
+    not (what a dbt Python model returns)."""
+    con.register(f"{name}_frame", frame)
+    columns = ", ".join(f'cast("{c}" as {COLUMN_TYPES[c]}) as "{c}"' if c in COLUMN_TYPES else f'"{c}"'
+                        for c in frame.columns)
+    return con.sql(f"select {columns} from {name}_frame")

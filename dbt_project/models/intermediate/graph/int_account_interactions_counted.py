@@ -19,4 +19,4 @@ def model(dbt, session):
     session.execute("create or replace temp view context_posts as select * from context_posts_all "
                     f"where {plan.where(period_expr('month'), topic_col=repr('*'))}")
     edges = build_context_edges(session, "context_posts", "context_authors", "month", "context_posts_all")
-    return refresh.with_versions(edges, EVERY_TOPIC)
+    return refresh.as_table(session, refresh.with_versions(edges, EVERY_TOPIC), "int_account_interactions_counted")

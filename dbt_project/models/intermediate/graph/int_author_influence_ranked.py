@@ -24,4 +24,4 @@ def model(dbt, session):
     edges = normalise_edges(session.sql(
         f"select * from influence_edges_all where {plan.where('period_start')}").df())
     ranked = influence(session, "influence_topic_posts", "influence_authors", "month", edges=edges)
-    return refresh.with_versions(ranked, versions)
+    return refresh.as_table(session, refresh.with_versions(ranked, versions), "int_author_influence_ranked")

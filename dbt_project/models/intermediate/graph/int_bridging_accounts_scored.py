@@ -22,4 +22,4 @@ def model(dbt, session):
         regroup_edges_sql("bridging_edges_all", "quarter", plan.where(quarter))).df())
     members = refresh.read_slices(session, "bridging_members_all", plan)
     scored = bridges(edges, members)
-    return refresh.with_versions(scored, versions)
+    return refresh.as_table(session, refresh.with_versions(scored, versions), "int_bridging_accounts_scored")

@@ -26,4 +26,4 @@ def model(dbt, session):
         regroup_edges_sql("described_edges_all", "quarter", plan.where(quarter))).df())
     members = refresh.read_slices(session, "described_members_all", plan)
     described = describe_communities(session, "described_topic_posts", edges, members, "quarter")
-    return refresh.with_versions(described, versions)
+    return refresh.as_table(session, refresh.with_versions(described, versions), "int_communities_described")

@@ -28,4 +28,4 @@ def model(dbt, session):
     context = normalise_edges(session.sql(
         regroup_edges_sql("community_context_edges", "quarter", context_where)).df())
     members = memberships(session, "community_authors", edges, context)
-    return refresh.with_versions(members, versions)
+    return refresh.as_table(session, refresh.with_versions(members, versions), "int_community_members_detected")

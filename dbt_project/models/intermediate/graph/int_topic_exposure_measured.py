@@ -22,4 +22,4 @@ def model(dbt, session):
         regroup_edges_sql("exposure_edges_all", "quarter", plan.where(quarter))).df())
     members = refresh.read_slices(session, "exposure_members_all", plan)
     measured = exposure(edges, members)
-    return refresh.with_versions(measured, versions)
+    return refresh.as_table(session, refresh.with_versions(measured, versions), "int_topic_exposure_measured")

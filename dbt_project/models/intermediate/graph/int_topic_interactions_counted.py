@@ -21,4 +21,4 @@ def model(dbt, session):
     session.execute(f"create or replace temp view graph_topic_posts as select * from ({topic_posts}) "
                     f"where {plan.where(period_expr('month'))}")
     edges = build_edges(session, "graph_topic_posts", "graph_authors", "month", "graph_posts")
-    return refresh.with_versions(edges, versions)
+    return refresh.as_table(session, refresh.with_versions(edges, versions), "int_topic_interactions_counted")
