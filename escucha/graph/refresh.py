@@ -116,10 +116,35 @@ COLUMN_TYPES: dict[str, str] = {
 }
 
 
+def typed_select(frame: pd.DataFrame, view: str) -> str:
+    """SQL selecting ``frame``'s columns from ``view`` (where it is registered) with the types of
+    :data:`COLUMN_TYPES`."""
+    return "select " + ", ".join(f'cast("{c}" as {COLUMN_TYPES[c]}) as "{c}"' if c in COLUMN_TYPES else f'"{c}"'
+                                 for c in frame.columns) + f" from {view}"
+
+
 def as_table(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, name: str) -> duckdb.DuckDBPyRelation:
     """``frame`` as a DuckDB relation whose columns have the types of :data:`COLUMN_TYPES`, empty or
     not (what a dbt Python model returns)."""
     con.register(f"{name}_frame", frame)
-    columns = ", ".join(f'cast("{c}" as {COLUMN_TYPES[c]}) as "{c}"' if c in COLUMN_TYPES else f'"{c}"'
-                        for c in frame.columns)
-    return con.sql(f"select {columns} from {name}_frame")
+    return con.sql(typed_select(frame, f"{name}_frame"))
+
+
+def sql_text(value: str) -> str:
+    """``value`` as a SQL string literal (quotes doubled), for views, which cannot take parameters."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def per_topic(con: duckdb.DuckDBPyConnection, topics: list[str], compute, name: str) -> duckdb.DuckDBPyRelation:
+    """Run ``compute(topic) -> DataFrame`` one topic at a time, appending each typed result to a
+    temporary table, so only one topic's frames are in Python memory at once; returns the table.
+    With no topic, ``compute('')`` gives the empty (typed) result."""
+    out, view = f"{name}_by_topic", f"{name}_frame"
+    con.execute(f"drop table if exists {out}")
+    for i, topic in enumerate(topics or [""]):
+        frame = compute(topic)
+        con.register(view, frame)
+        con.execute((f"create temp table {out} as " if i == 0 else f"insert into {out} ")
+                    + typed_select(frame, view))
+        con.unregister(view)
+    return con.table(out)

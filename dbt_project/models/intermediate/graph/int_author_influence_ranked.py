@@ -1,6 +1,7 @@
 """Influence per account, topic and Lima month: posts, engagement received, reach, engagement rate,
 weighted PageRank on the month's interaction graph, and an overall rank with the measures that put
-the account there (escucha.graph.influence). Incremental by slice, like the interactions."""
+the account there (escucha.graph.influence). Incremental by slice, like the interactions; computed
+one topic at a time (ranks are within a topic and month)."""
 from datetime import date
 
 from escucha.graph import refresh
@@ -19,9 +20,14 @@ def model(dbt, session):
                         date.fromisoformat(dbt.config.get("min_date")),
                         date.fromisoformat(dbt.config.get("max_date")), "month", versions)
     topic_posts = topic_posts_sql("influence_posts", "influence_post_topics")
-    session.execute(f"create or replace temp view influence_topic_posts as select * from ({topic_posts}) "
-                    f"where {plan.where(period_expr('month'))}")
-    edges = normalise_edges(session.sql(
-        f"select * from influence_edges_all where {plan.where('period_start')}").df())
-    ranked = influence(session, "influence_topic_posts", "influence_authors", "month", edges=edges)
-    return refresh.as_table(session, refresh.with_versions(ranked, versions), "int_author_influence_ranked")
+
+    def rank(topic: str):
+        only = f"topic_id = {refresh.sql_text(topic)}"
+        session.execute(f"create or replace temp view influence_topic_posts as select * from ({topic_posts}) "
+                        f"where {only} and {plan.where(period_expr('month'))}")
+        edges = normalise_edges(session.sql(
+            f"select * from influence_edges_all where {only} and {plan.where('period_start')}").df())
+        ranked = influence(session, "influence_topic_posts", "influence_authors", "month", edges=edges)
+        return refresh.with_versions(ranked, versions)
+
+    return refresh.per_topic(session, sorted(versions), rank, "int_author_influence_ranked")

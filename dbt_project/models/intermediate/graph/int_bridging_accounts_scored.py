@@ -1,6 +1,6 @@
 """Accounts that bridge communities per topic and Lima quarter: participation coefficient across
 communities and the share of their interaction that crosses to other communities
-(escucha.graph.communities.bridges). Incremental by slice, like the memberships."""
+(escucha.graph.communities.bridges). Incremental by slice, like the memberships; one topic at a time."""
 from datetime import date
 
 from escucha.graph import refresh
@@ -18,8 +18,12 @@ def model(dbt, session):
                         date.fromisoformat(dbt.config.get("min_date")),
                         date.fromisoformat(dbt.config.get("max_date")), "quarter", versions)
     quarter = period_expr("quarter", "period_start")
-    edges = normalise_edges(session.sql(
-        regroup_edges_sql("bridging_edges_all", "quarter", plan.where(quarter))).df())
-    members = refresh.read_slices(session, "bridging_members_all", plan)
-    scored = bridges(edges, members)
-    return refresh.as_table(session, refresh.with_versions(scored, versions), "int_bridging_accounts_scored")
+
+    def score(topic: str):
+        only = f"topic_id = {refresh.sql_text(topic)}"
+        edges = normalise_edges(session.sql(
+            regroup_edges_sql("bridging_edges_all", "quarter", f"{only} and {plan.where(quarter)}")).df())
+        members = refresh.read_slices(session, f"(select * from bridging_members_all where {only})", plan)
+        return refresh.with_versions(bridges(edges, members), versions)
+
+    return refresh.per_topic(session, sorted(versions), score, "int_bridging_accounts_scored")

@@ -1,6 +1,7 @@
 """Each community of at least 5 accounts per topic and Lima quarter, described: size, interaction
 inside it and across its border, posts, top accounts by PageRank, top hashtags and top words
-(escucha.graph.communities.describe_communities). Incremental by slice, like the memberships."""
+(escucha.graph.communities.describe_communities). Incremental by slice, like the memberships; one
+topic at a time."""
 from datetime import date
 
 from escucha.graph import refresh
@@ -20,10 +21,15 @@ def model(dbt, session):
                         date.fromisoformat(dbt.config.get("max_date")), "quarter", versions)
     quarter = period_expr("quarter", "period_start")
     topic_posts = topic_posts_sql("described_posts", "described_post_topics")
-    session.execute(f"create or replace temp view described_topic_posts as select * from ({topic_posts}) "
-                    f"where {plan.where(period_expr('quarter'))}")
-    edges = normalise_edges(session.sql(
-        regroup_edges_sql("described_edges_all", "quarter", plan.where(quarter))).df())
-    members = refresh.read_slices(session, "described_members_all", plan)
-    described = describe_communities(session, "described_topic_posts", edges, members, "quarter")
-    return refresh.as_table(session, refresh.with_versions(described, versions), "int_communities_described")
+
+    def describe(topic: str):
+        only = f"topic_id = {refresh.sql_text(topic)}"
+        session.execute(f"create or replace temp view described_topic_posts as select * from ({topic_posts}) "
+                        f"where {only} and {plan.where(period_expr('quarter'))}")
+        edges = normalise_edges(session.sql(
+            regroup_edges_sql("described_edges_all", "quarter", f"{only} and {plan.where(quarter)}")).df())
+        members = refresh.read_slices(session, f"(select * from described_members_all where {only})", plan)
+        described = describe_communities(session, "described_topic_posts", edges, members, "quarter")
+        return refresh.with_versions(described, versions)
+
+    return refresh.per_topic(session, sorted(versions), describe, "int_communities_described")

@@ -2,7 +2,7 @@
 of the topic, with the same accounts' interactions elsewhere in the quarter as context
 (escucha.graph.communities). One row per account: its community, degree, PageRank and handle.
 Incremental by slice: the quarters the run's window touches, and every quarter of a topic whose rules
-or model changed."""
+or model changed. Computed one topic at a time."""
 from datetime import date
 
 from escucha.graph import refresh
@@ -21,11 +21,14 @@ def model(dbt, session):
                         date.fromisoformat(dbt.config.get("min_date")),
                         date.fromisoformat(dbt.config.get("max_date")), "quarter", versions)
     quarter = period_expr("quarter", "period_start")
-    edges = normalise_edges(session.sql(
-        regroup_edges_sql("community_topic_edges", "quarter", plan.where(quarter))).df())
     # context for the quarters being recomputed (every quarter when a stale topic needs its year)
     context_where = "true" if plan.full or plan.stale_topics else plan.where(quarter, topic_col="'*'")
     context = normalise_edges(session.sql(
         regroup_edges_sql("community_context_edges", "quarter", context_where)).df())
-    members = memberships(session, "community_authors", edges, context)
-    return refresh.as_table(session, refresh.with_versions(members, versions), "int_community_members_detected")
+
+    def detect(topic: str):
+        where = f"topic_id = {refresh.sql_text(topic)} and {plan.where(quarter)}"
+        edges = normalise_edges(session.sql(regroup_edges_sql("community_topic_edges", "quarter", where)).df())
+        return refresh.with_versions(memberships(session, "community_authors", edges, context), versions)
+
+    return refresh.per_topic(session, sorted(versions), detect, "int_community_members_detected")

@@ -1,6 +1,6 @@
 """Cross-community exposure per topic and Lima quarter: the share of the topic's interaction that
 crosses between communities, against the share expected if interaction ignored communities
-(escucha.graph.communities.exposure). Incremental by slice, like the memberships."""
+(escucha.graph.communities.exposure). Incremental by slice, like the memberships; one topic at a time."""
 from datetime import date
 
 from escucha.graph import refresh
@@ -18,8 +18,12 @@ def model(dbt, session):
                         date.fromisoformat(dbt.config.get("min_date")),
                         date.fromisoformat(dbt.config.get("max_date")), "quarter", versions)
     quarter = period_expr("quarter", "period_start")
-    edges = normalise_edges(session.sql(
-        regroup_edges_sql("exposure_edges_all", "quarter", plan.where(quarter))).df())
-    members = refresh.read_slices(session, "exposure_members_all", plan)
-    measured = exposure(edges, members)
-    return refresh.as_table(session, refresh.with_versions(measured, versions), "int_topic_exposure_measured")
+
+    def measure(topic: str):
+        only = f"topic_id = {refresh.sql_text(topic)}"
+        edges = normalise_edges(session.sql(
+            regroup_edges_sql("exposure_edges_all", "quarter", f"{only} and {plan.where(quarter)}")).df())
+        members = refresh.read_slices(session, f"(select * from exposure_members_all where {only})", plan)
+        return refresh.with_versions(exposure(edges, members), versions)
+
+    return refresh.per_topic(session, sorted(versions), measure, "int_topic_exposure_measured")
