@@ -145,7 +145,8 @@ def main() -> int:
             communities=con.sql("select * from marts.fct_topic_communities").df(),
             memberships=con.sql("select * from intermediate.int_community_members_detected").df(),
             bridges=con.sql("select * from marts.fct_bridging_accounts").df(),
-            exposure=con.sql("select quarter as period_start, * exclude (quarter) from marts.fct_topic_exposure").df())
+            exposure=con.sql("select cast(quarter as varchar) as period_start, * exclude (quarter) "
+                             "from marts.fct_topic_exposure").df())
         com.memberships["period_start"] = pd.to_datetime(com.memberships["period_start"]).dt.date
     over = con.sql("select post_key, overperformance from marts.fct_posts").df()
     total_seconds = time.perf_counter() - t_all
