@@ -148,3 +148,14 @@ def per_topic(con: duckdb.DuckDBPyConnection, topics: list[str], compute, name: 
                     + typed_select(frame, view))
         con.unregister(view)
     return con.table(out)
+
+
+def plan_model(dbt, session: duckdb.DuckDBPyConnection, period: str, post_topics: str | None,
+               min_date: str, max_date: str) -> tuple[dict[str, tuple[int | None, int | None]], Refresh]:
+    """For a dbt Python model of a graph table: the current topic versions (from the view
+    ``post_topics``; None = the one pseudo-topic ``*``) and the :class:`Refresh` of this build over
+    the window ``min_date`` to ``max_date`` (the model's config: dbt passes a config value to a
+    Python model only when the model's own code reads it with ``dbt.config.get``)."""
+    versions = current_versions(session, post_topics) if post_topics else {"*": (0, 0)}
+    return versions, plan(session, str(dbt.this) if dbt.is_incremental else None,
+                          date.fromisoformat(min_date), date.fromisoformat(max_date), period, versions)

@@ -1,22 +1,18 @@
 """Interaction edges between accounts per Lima month over every post, whatever its topic (topic_id
 '*'): the context community detection borrows to see how accounts align beyond one topic.
 Incremental: the months the run's window touches."""
-from datetime import date
-
 from escucha.graph import refresh
 from escucha.graph.interactions import build_context_edges, period_expr
-
-EVERY_TOPIC = {"*": (0, 0)}
 
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
     dbt.ref("fct_posts").create_view("context_posts_all", replace=True)
     dbt.ref("dim_authors").create_view("context_authors", replace=True)
-    plan = refresh.plan(session, str(dbt.this) if dbt.is_incremental else None,
-                        date.fromisoformat(dbt.config.get("min_date")),
-                        date.fromisoformat(dbt.config.get("max_date")), "month", EVERY_TOPIC)
+    # one pseudo-topic, "*": every post
+    versions, plan = refresh.plan_model(dbt, session, "month", None,
+                                        dbt.config.get("min_date"), dbt.config.get("max_date"))
     session.execute("create or replace temp view context_posts as select * from context_posts_all "
                     f"where {plan.where(period_expr('month'), topic_col=repr('*'))}")
     edges = build_context_edges(session, "context_posts", "context_authors", "month", "context_posts_all")
-    return refresh.as_table(session, refresh.with_versions(edges, EVERY_TOPIC), "int_account_interactions_counted")
+    return refresh.as_table(session, refresh.with_versions(edges, versions), "int_account_interactions_counted")

@@ -2,8 +2,6 @@
 weighted PageRank on the month's interaction graph, and an overall rank with the measures that put
 the account there (escucha.graph.influence). Incremental by slice, like the interactions; computed
 one topic at a time (ranks are within a topic and month)."""
-from datetime import date
-
 from escucha.graph import refresh
 from escucha.graph.influence import influence
 from escucha.graph.interactions import normalise_edges, period_expr, topic_posts_sql
@@ -15,10 +13,8 @@ def model(dbt, session):
     dbt.ref("fct_post_topics").create_view("influence_post_topics", replace=True)
     dbt.ref("dim_authors").create_view("influence_authors", replace=True)
     dbt.ref("int_topic_interactions_counted").create_view("influence_edges_all", replace=True)
-    versions = refresh.current_versions(session, "influence_post_topics")
-    plan = refresh.plan(session, str(dbt.this) if dbt.is_incremental else None,
-                        date.fromisoformat(dbt.config.get("min_date")),
-                        date.fromisoformat(dbt.config.get("max_date")), "month", versions)
+    versions, plan = refresh.plan_model(dbt, session, "month", "influence_post_topics",
+                                        dbt.config.get("min_date"), dbt.config.get("max_date"))
     topic_posts = topic_posts_sql("influence_posts", "influence_post_topics")
 
     def rank(topic: str):

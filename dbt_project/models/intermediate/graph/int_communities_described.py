@@ -2,8 +2,6 @@
 inside it and across its border, posts, top accounts by PageRank, top hashtags and top words
 (escucha.graph.communities.describe_communities). Incremental by slice, like the memberships; one
 topic at a time."""
-from datetime import date
-
 from escucha.graph import refresh
 from escucha.graph.communities import describe_communities
 from escucha.graph.interactions import normalise_edges, period_expr, regroup_edges_sql, topic_posts_sql
@@ -15,10 +13,8 @@ def model(dbt, session):
     dbt.ref("fct_post_topics").create_view("described_post_topics", replace=True)
     dbt.ref("int_topic_interactions_counted").create_view("described_edges_all", replace=True)
     dbt.ref("int_community_members_detected").create_view("described_members_all", replace=True)
-    versions = refresh.current_versions(session, "described_post_topics")
-    plan = refresh.plan(session, str(dbt.this) if dbt.is_incremental else None,
-                        date.fromisoformat(dbt.config.get("min_date")),
-                        date.fromisoformat(dbt.config.get("max_date")), "quarter", versions)
+    versions, plan = refresh.plan_model(dbt, session, "quarter", "described_post_topics",
+                                        dbt.config.get("min_date"), dbt.config.get("max_date"))
     quarter = period_expr("quarter", "period_start")
     topic_posts = topic_posts_sql("described_posts", "described_post_topics")
 

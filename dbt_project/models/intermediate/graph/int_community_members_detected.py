@@ -3,8 +3,6 @@ of the topic, with the same accounts' interactions elsewhere in the quarter as c
 (escucha.graph.communities). One row per account: its community, degree, PageRank and handle.
 Incremental by slice: the quarters the run's window touches, and every quarter of a topic whose rules
 or model changed. Computed one topic at a time."""
-from datetime import date
-
 from escucha.graph import refresh
 from escucha.graph.communities import memberships
 from escucha.graph.interactions import normalise_edges, period_expr, regroup_edges_sql
@@ -16,10 +14,8 @@ def model(dbt, session):
     dbt.ref("dim_authors").create_view("community_authors", replace=True)
     dbt.ref("int_topic_interactions_counted").create_view("community_topic_edges", replace=True)
     dbt.ref("int_account_interactions_counted").create_view("community_context_edges", replace=True)
-    versions = refresh.current_versions(session, "community_post_topics")
-    plan = refresh.plan(session, str(dbt.this) if dbt.is_incremental else None,
-                        date.fromisoformat(dbt.config.get("min_date")),
-                        date.fromisoformat(dbt.config.get("max_date")), "quarter", versions)
+    versions, plan = refresh.plan_model(dbt, session, "quarter", "community_post_topics",
+                                        dbt.config.get("min_date"), dbt.config.get("max_date"))
     quarter = period_expr("quarter", "period_start")
     # context for the quarters being recomputed (every quarter when a stale topic needs its year)
     context_where = "true" if plan.full or plan.stale_topics else plan.where(quarter, topic_col="'*'")

@@ -1,8 +1,6 @@
 """Cross-community exposure per topic and Lima quarter: the share of the topic's interaction that
 crosses between communities, against the share expected if interaction ignored communities
 (escucha.graph.communities.exposure). Incremental by slice, like the memberships; one topic at a time."""
-from datetime import date
-
 from escucha.graph import refresh
 from escucha.graph.communities import exposure
 from escucha.graph.interactions import normalise_edges, period_expr, regroup_edges_sql
@@ -13,10 +11,8 @@ def model(dbt, session):
     dbt.ref("fct_post_topics").create_view("exposure_post_topics", replace=True)
     dbt.ref("int_topic_interactions_counted").create_view("exposure_edges_all", replace=True)
     dbt.ref("int_community_members_detected").create_view("exposure_members_all", replace=True)
-    versions = refresh.current_versions(session, "exposure_post_topics")
-    plan = refresh.plan(session, str(dbt.this) if dbt.is_incremental else None,
-                        date.fromisoformat(dbt.config.get("min_date")),
-                        date.fromisoformat(dbt.config.get("max_date")), "quarter", versions)
+    versions, plan = refresh.plan_model(dbt, session, "quarter", "exposure_post_topics",
+                                        dbt.config.get("min_date"), dbt.config.get("max_date"))
     quarter = period_expr("quarter", "period_start")
 
     def measure(topic: str):

@@ -2,8 +2,6 @@
 escucha.graph.interactions over the relevant posts of each topic. Incremental by slice
 (escucha.graph.refresh): the months the run's window touches, and the whole year of a topic whose
 rules or model changed."""
-from datetime import date
-
 from escucha.graph import refresh
 from escucha.graph.interactions import build_edges, period_expr, topic_posts_sql
 
@@ -13,10 +11,8 @@ def model(dbt, session):
     dbt.ref("fct_posts").create_view("graph_posts", replace=True)
     dbt.ref("fct_post_topics").create_view("graph_post_topics", replace=True)
     dbt.ref("dim_authors").create_view("graph_authors", replace=True)
-    versions = refresh.current_versions(session, "graph_post_topics")
-    plan = refresh.plan(session, str(dbt.this) if dbt.is_incremental else None,
-                        date.fromisoformat(dbt.config.get("min_date")),
-                        date.fromisoformat(dbt.config.get("max_date")), "month", versions)
+    versions, plan = refresh.plan_model(dbt, session, "month", "graph_post_topics",
+                                        dbt.config.get("min_date"), dbt.config.get("max_date"))
     topic_posts = topic_posts_sql("graph_posts", "graph_post_topics")
     session.execute(f"create or replace temp view graph_topic_posts as select * from ({topic_posts}) "
                     f"where {plan.where(period_expr('month'))}")
