@@ -15,6 +15,8 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
+from .interactions import normalise_edges, period_expr, regroup_edges_sql
+
 #: a window starting on or before this day means "the whole warehouse"
 _WHOLE = date(1900, 1, 1)
 
@@ -159,3 +161,14 @@ def plan_model(dbt, session: duckdb.DuckDBPyConnection, period: str, post_topics
     versions = current_versions(session, post_topics) if post_topics else {"*": (0, 0)}
     return versions, plan(session, str(dbt.this) if dbt.is_incremental else None,
                           date.fromisoformat(min_date), date.fromisoformat(max_date), period, versions)
+
+
+def quarter_graph(con: duckdb.DuckDBPyConnection, edges: str, members: str, topic: str,
+                  refresh: Refresh) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One topic's quarterly edges (summed from the monthly ``edges`` relation) and community
+    memberships (``members``) in the slices of ``refresh``: what bridges, exposure and the
+    community descriptions are computed from."""
+    only = f"topic_id = {sql_text(topic)}"
+    quarter_edges = normalise_edges(con.sql(regroup_edges_sql(
+        edges, "quarter", f"{only} and {refresh.where(period_expr('quarter', 'period_start'))}")).df())
+    return quarter_edges, read_slices(con, f"(select * from {members} where {only})", refresh)
