@@ -128,13 +128,13 @@ def main() -> int:
     t_all = time.perf_counter()
     tp = f"({I.topic_posts_sql()})"
     lk = "marts.fct_posts"
-    edges_m = st.run("edges_month", I.build_edges, con, tp, "marts.dim_authors", "month", lk)
     edges_q = st.run("edges_quarter", I.build_edges, con, tp, "marts.dim_authors", "quarter", lk)
     edges_y = st.run("edges_year", I.build_edges, con, tp, "marts.dim_authors", "all", lk)
     ctx_q = st.run("context_edges_quarter", I.build_context_edges, con, "marts.fct_posts", "marts.dim_authors",
                    "quarter")
     inf_y = st.run("influence_year", F.influence, con, tp, "marts.dim_authors", "all", edges_y)
     if args.recompute:
+        edges_m = st.run("edges_month", I.build_edges, con, tp, "marts.dim_authors", "month", lk)
         inf_m = st.run("influence_month", F.influence, con, tp, "marts.dim_authors", "month", edges_m)
         com = st.run("communities_quarter", C.communities, con, tp, "marts.dim_authors", "quarter", edges_q,
                      lookup_posts=lk, context_edges=ctx_q)
@@ -238,7 +238,7 @@ def main() -> int:
     for r in st.rows:
         inc = "" if r["peak_increase_mb"] is None else f"{r['peak_increase_mb']:.0f}"
         print(f"{r['stage']:<28}{r['seconds']:>9.2f}{r['peak_rss_mb']:>13.0f}{inc:>8}")
-    print(f"total (graph stages) {total_seconds:.1f} s; rows: edges month {len(edges_m)}, quarter {len(edges_q)}, "
+    print(f"total (graph stages) {total_seconds:.1f} s; rows: edges quarter {len(edges_q)}, "
           f"influence month {len(inf_m)}, memberships {len(com.memberships)}")
 
     out = home / "bench" / "graph_quality.json"

@@ -88,3 +88,23 @@ def test_louvain_depends_on_its_seed_only():
     state = random.getstate()
     assert parts(7) == want
     assert random.getstate() == state        # the caller's random sequence is left alone
+
+
+def test_context_pairs_computed_once_give_the_same_context_weights():
+    """The communities model turns the quarter's context edges into pairs once for every topic."""
+    import pandas as pd
+
+    from escucha.graph.communities import context_pairs, context_weights
+
+    q = pd.Timestamp("2022-01-01").date()
+    edges = pd.DataFrame({"topic_id": ["t"] * 3, "period_start": [q] * 3, "network": ["x"] * 3,
+                          "source_key": ["a", "b", "c"], "target_key": ["b", "c", "a"],
+                          "kind": ["reply", "share", "mention"], "weight": [1, 2, 1]})
+    context = pd.DataFrame({"topic_id": ["*"] * 4, "period_start": [q] * 4, "network": ["x"] * 4,
+                            "source_key": ["a", "b", "a", "c"], "target_key": ["b", "a", "c", "d"],
+                            "kind": ["reply", "reply", "share", "reply"], "weight": [3, 2, 4, 7]})
+    direct = context_weights(edges, context)
+    assert direct.equals(context_weights(edges, context_pairs(context)))
+    # a-b: 3 + 2 in context, 1 on the topic -> 4 more; a-c: 4 against 1 -> 3; c-d: d is not in the topic
+    got = {(u, v): w for u, v, w in zip(direct["u"], direct["v"], direct["weight"])}
+    assert got == {("a", "b"): 4.0, ("a", "c"): 3.0}

@@ -71,20 +71,27 @@ class CommunityResult:
     exposure: pd.DataFrame      # one row per (topic, period)
 
 
+def context_pairs(context_edges: pd.DataFrame, kind_weights: dict[str, float] | None = None) -> pd.DataFrame:
+    """The context edges as undirected pair weights per period (columns period_start, u, v, ctx):
+    what :func:`context_weights` compares each topic with. Compute it once when detecting the
+    communities of many topics over the same context."""
+    ctx = undirected_weights(context_edges, kind_weights)
+    return ctx.groupby(["period_start", "u", "v"], as_index=False)["weight"].sum().rename(columns={"weight": "ctx"})
+
+
 def context_weights(edges: pd.DataFrame, context_edges: pd.DataFrame, context_weight: float = 1.0,
                     kind_weights: dict[str, float] | None = None) -> pd.DataFrame:
     """Extra undirected weights per (topic, period, pair): ``context_weight`` x the pair's interactions
     outside the topic (context weight of the period minus the topic's own, clipped at 0), for pairs
-    whose two accounts are both in the topic-period graph.  Columns: topic_id, period_start, u, v,
-    weight."""
+    whose two accounts are both in the topic-period graph.  ``context_edges``: edges, or their
+    :func:`context_pairs`.  Columns: topic_id, period_start, u, v, weight."""
     cols = ["topic_id", "period_start", "u", "v", "weight"]
     own = undirected_weights(edges, kind_weights)
     if own.empty or context_edges is None or context_edges.empty or context_weight <= 0:
         return pd.DataFrame(columns=cols)
-    ctx = undirected_weights(context_edges, kind_weights)
-    ctx = ctx.groupby(["period_start", "u", "v"], as_index=False)["weight"].sum().rename(columns={"weight": "ctx"})
+    ctx = context_edges if "ctx" in context_edges.columns else context_pairs(context_edges, kind_weights)
     if own["period_start"].nunique() == 1 and ctx["period_start"].nunique() == 1:
-        ctx["period_start"] = own["period_start"].iloc[0]      # period 'all': one period on both sides
+        ctx = ctx.assign(period_start=own["period_start"].iloc[0])   # period 'all': one period on both sides
     nodes = pd.concat([own[["topic_id", "period_start", "u"]],
                        own[["topic_id", "period_start", "v"]].rename(columns={"v": "u"})]).drop_duplicates()
     x = ctx.merge(nodes, on=["period_start", "u"])

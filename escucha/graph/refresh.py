@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from .interactions import normalise_edges, period_expr, regroup_edges_sql
+from .interactions import normalise_edges, period_expr, regroup_edges_sql, topic_posts_sql
 
 #: a window starting on or before this day means "the whole warehouse"
 _WHOLE = date(1900, 1, 1)
@@ -172,3 +172,13 @@ def quarter_graph(con: duckdb.DuckDBPyConnection, edges: str, members: str, topi
     quarter_edges = normalise_edges(con.sql(regroup_edges_sql(
         edges, "quarter", f"{only} and {refresh.where(period_expr('quarter', 'period_start'))}")).df())
     return quarter_edges, read_slices(con, f"(select * from {members} where {only})", refresh)
+
+
+def topic_posts_view(con: duckdb.DuckDBPyConnection, name: str, posts: str, post_topics: str, refresh: Refresh,
+                     period: str, topic: str | None = None) -> str:
+    """Create (or replace) the temporary view ``name``: the relevant posts of every topic (or of
+    ``topic``) in the slices of ``refresh``, one row per (post, topic); returns ``name``."""
+    only = f"topic_id = {sql_text(topic)} and " if topic is not None else ""
+    con.execute(f"create or replace temp view {name} as select * from ({topic_posts_sql(posts, post_topics)}) "
+                f"where {only}{refresh.where(period_expr(period))}")
+    return name

@@ -4,7 +4,7 @@ the account there (escucha.graph.influence). Incremental by slice, like the inte
 one topic at a time (ranks are within a topic and month)."""
 from escucha.graph import refresh
 from escucha.graph.influence import influence
-from escucha.graph.interactions import normalise_edges, period_expr, topic_posts_sql
+from escucha.graph.interactions import normalise_edges
 
 
 def model(dbt, session):
@@ -15,15 +15,13 @@ def model(dbt, session):
     dbt.ref("int_topic_interactions_counted").create_view("influence_edges_all", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "month", "influence_post_topics",
                                         dbt.config.get("min_date"), dbt.config.get("max_date"))
-    topic_posts = topic_posts_sql("influence_posts", "influence_post_topics")
 
     def rank(topic: str):
-        only = f"topic_id = {refresh.sql_text(topic)}"
-        session.execute(f"create or replace temp view influence_topic_posts as select * from ({topic_posts}) "
-                        f"where {only} and {plan.where(period_expr('month'))}")
-        edges = normalise_edges(session.sql(
-            f"select * from influence_edges_all where {only} and {plan.where('period_start')}").df())
-        ranked = influence(session, "influence_topic_posts", "influence_authors", "month", edges=edges)
+        topic_posts = refresh.topic_posts_view(session, "influence_topic_posts", "influence_posts",
+                                               "influence_post_topics", plan, "month", topic)
+        edges = normalise_edges(session.sql(f"select * from influence_edges_all where topic_id = "
+                                            f"{refresh.sql_text(topic)} and {plan.where('period_start')}").df())
+        ranked = influence(session, topic_posts, "influence_authors", "month", edges=edges)
         return refresh.with_versions(ranked, versions)
 
     return refresh.per_topic(session, sorted(versions), rank, "int_author_influence_ranked")

@@ -4,7 +4,6 @@ inside it and across its border, posts, top accounts by PageRank, top hashtags a
 topic at a time."""
 from escucha.graph import refresh
 from escucha.graph.communities import describe_communities
-from escucha.graph.interactions import period_expr, topic_posts_sql
 
 
 def model(dbt, session):
@@ -15,14 +14,12 @@ def model(dbt, session):
     dbt.ref("int_community_members_detected").create_view("described_members_all", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "quarter", "described_post_topics",
                                         dbt.config.get("min_date"), dbt.config.get("max_date"))
-    topic_posts = topic_posts_sql("described_posts", "described_post_topics")
 
     def describe(topic: str):
-        only = f"topic_id = {refresh.sql_text(topic)}"
-        session.execute(f"create or replace temp view described_topic_posts as select * from ({topic_posts}) "
-                        f"where {only} and {plan.where(period_expr('quarter'))}")
+        topic_posts = refresh.topic_posts_view(session, "described_topic_posts", "described_posts",
+                                               "described_post_topics", plan, "quarter", topic)
         edges, members = refresh.quarter_graph(session, "described_edges_all", "described_members_all", topic, plan)
-        described = describe_communities(session, "described_topic_posts", edges, members, "quarter")
+        described = describe_communities(session, topic_posts, edges, members, "quarter")
         return refresh.with_versions(described, versions)
 
     return refresh.per_topic(session, sorted(versions), describe, "int_communities_described")

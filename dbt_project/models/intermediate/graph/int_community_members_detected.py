@@ -4,7 +4,7 @@ of the topic, with the same accounts' interactions elsewhere in the quarter as c
 Incremental by slice: the quarters the run's window touches, and every quarter of a topic whose rules
 or model changed. Computed one topic at a time."""
 from escucha.graph import refresh
-from escucha.graph.communities import memberships
+from escucha.graph.communities import context_pairs, memberships
 from escucha.graph.interactions import normalise_edges, period_expr, regroup_edges_sql
 
 
@@ -19,8 +19,8 @@ def model(dbt, session):
     quarter = period_expr("quarter", "period_start")
     # context for the quarters being recomputed (every quarter when a stale topic needs its year)
     context_where = "true" if plan.full or plan.stale_topics else plan.where(quarter, topic_col="'*'")
-    context = normalise_edges(session.sql(
-        regroup_edges_sql("community_context_edges", "quarter", context_where)).df())
+    context = context_pairs(normalise_edges(session.sql(
+        regroup_edges_sql("community_context_edges", "quarter", context_where)).df()))   # once for every topic
 
     def detect(topic: str):
         where = f"topic_id = {refresh.sql_text(topic)} and {plan.where(quarter)}"

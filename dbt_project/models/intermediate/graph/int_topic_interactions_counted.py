@@ -3,7 +3,7 @@ escucha.graph.interactions over the relevant posts of each topic. Incremental by
 (escucha.graph.refresh): the months the run's window touches, and the whole year of a topic whose
 rules or model changed."""
 from escucha.graph import refresh
-from escucha.graph.interactions import build_edges, period_expr, topic_posts_sql
+from escucha.graph.interactions import build_edges
 
 
 def model(dbt, session):
@@ -13,8 +13,7 @@ def model(dbt, session):
     dbt.ref("dim_authors").create_view("graph_authors", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "month", "graph_post_topics",
                                         dbt.config.get("min_date"), dbt.config.get("max_date"))
-    topic_posts = topic_posts_sql("graph_posts", "graph_post_topics")
-    session.execute(f"create or replace temp view graph_topic_posts as select * from ({topic_posts}) "
-                    f"where {plan.where(period_expr('month'))}")
-    edges = build_edges(session, "graph_topic_posts", "graph_authors", "month", "graph_posts")
+    topic_posts = refresh.topic_posts_view(session, "graph_topic_posts", "graph_posts", "graph_post_topics",
+                                           plan, "month")
+    edges = build_edges(session, topic_posts, "graph_authors", "month", "graph_posts")
     return refresh.as_table(session, refresh.with_versions(edges, versions), "int_topic_interactions_counted")
