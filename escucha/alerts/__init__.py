@@ -1,0 +1,1 @@
+"""Alerts: detect unusual movement in the conversation and notify the people who follow it."""
