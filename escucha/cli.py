@@ -271,6 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_topics_parser(sub)
     add_inquire_parser(sub)
     add_label_parser(sub)
+    from escucha.alerts.commands import add_alerts_parser
+
+    add_alerts_parser(sub)
     return p
 
 

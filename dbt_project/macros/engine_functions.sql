@@ -68,6 +68,33 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Post-hook of fct_posts: posts outside the run's window whose sentiment was rescored (a new
+    lexicon rescores every post, whatever the window) take their new sentiment. -#}
+{% macro sync_rescored_sentiments() -%}
+    {{ return(adapter.dispatch('sync_rescored_sentiments', 'escucha')()) }}
+{%- endmacro %}
+{% macro default__sync_rescored_sentiments() -%}
+    {%- if is_incremental() -%}
+    update {{ this }} as built
+    set sentiment = scored.sentiment, sentiment_score = scored.sentiment_score,
+        sentiment_version = scored.lexicon_version
+    from {{ ref('int_post_sentiments_scored') }} as scored
+    where scored.post_key = built.post_key
+        and (built.sentiment_version is distinct from scored.lexicon_version
+             or built.sentiment_score is distinct from scored.sentiment_score)
+    {%- endif -%}
+{%- endmacro %}
+{% macro spark__sync_rescored_sentiments() -%}
+    {%- if is_incremental() -%}
+    merge into {{ this }} as built
+    using {{ ref('int_post_sentiments_scored') }} as scored
+    on scored.post_key = built.post_key
+        and not (built.sentiment_version <=> scored.lexicon_version and built.sentiment_score <=> scored.sentiment_score)
+    when matched then update set sentiment = scored.sentiment, sentiment_score = scored.sentiment_score,
+        sentiment_version = scored.lexicon_version
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Text for the topic query language: lower case, accents removed, every run of characters other
     than letters, digits, '_', '#' and '@' one space, padded with one space each side. The Python
     twin is escucha.topics.query.normalize; a test holds them equal. -#}

@@ -78,7 +78,7 @@ class DetectionParams:
     factor from the previous 4 weeks (see :func:`weekday_profile`); ``baseline`` = their median
     times the judged weekday's factor, spread = ``max(1.4826 * MAD (scaled the same way),
     sqrt(upper + poisson_pad))``: robust to past spikes, never tighter than Poisson noise. A day
-    must have >= 50 posts, >= 2x the baseline, z >= 5 and >= 1.5x the same weekday a week
+    must have >= 20 posts, >= 2x the baseline, z >= 5 and >= 1.5x the same weekday a week
     before (a Monday that is always busy is not news).
 
     ``ratio = posts / max(baseline, baseline_floor)``, so a dormant topic gives a finite ratio.
@@ -99,7 +99,7 @@ class DetectionParams:
     hour_week_ratio: float = 2.0
     day_window: int = 14
     profile_weeks: int = 4
-    day_min_posts: int = 50
+    day_min_posts: int = 20
     day_min_ratio: float = 2.0
     day_min_z: float = 5.0
     day_week_ratio: float = 1.5

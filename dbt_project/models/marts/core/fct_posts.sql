@@ -3,11 +3,17 @@
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_window('created_at') }}",
+    post_hook="{{ sync_rescored_sentiments() }}",
 ) }}
 
 with posts as (
     select * from {{ ref('int_posts_unioned') }}
     where {{ in_window('created_at') }}
+),
+
+sentiments as (
+    select post_key, sentiment, sentiment_score, lexicon_version
+    from {{ ref('int_post_sentiments_scored') }}
 ),
 
 {#- Overperformance needs each post's earlier posts, which may lie before the run's window: the
@@ -56,6 +62,9 @@ final as (
         cast(coalesce(likes, 0) + coalesce(shares, 0) + coalesce(comments, 0) as bigint) as engagement,
         expected_interactions,
         overperformance,
+        sentiments.sentiment,
+        sentiments.sentiment_score,
+        sentiments.lexicon_version as sentiment_version,
         first_seen_at,
         cast(times_collected as bigint) as times_collected,
         source_file,
@@ -63,6 +72,7 @@ final as (
         cast(source_line as bigint) as source_line
     from posts
     left join scores using (post_key)
+    left join sentiments using (post_key)
 )
 
 select * from final

@@ -7,7 +7,7 @@ with relevant as (
 ),
 
 posts as (
-    select post_key, network, author_key, created_date_lima, likes, shares, comments, views, engagement
+    select post_key, network, author_key, created_date_lima, likes, shares, comments, views, engagement, sentiment
     from {{ ref('fct_posts') }}
 ),
 
@@ -39,7 +39,10 @@ daily as (
         cast(sum(shares) as bigint) as shares,
         cast(sum(comments) as bigint) as comments,
         cast(sum(views) as bigint) as views,
-        cast(sum(engagement) as bigint) as engagement
+        cast(sum(engagement) as bigint) as engagement,
+        cast(sum(case when sentiment = 'positive' then 1 else 0 end) as bigint) as positive_posts,
+        cast(sum(case when sentiment = 'neutral' then 1 else 0 end) as bigint) as neutral_posts,
+        cast(sum(case when sentiment = 'negative' then 1 else 0 end) as bigint) as negative_posts
     from topic_posts
     group by created_date_lima, topic_id, network
 ),
@@ -86,6 +89,10 @@ final as (
         views,
         engagement,
         reach,
+        positive_posts,
+        neutral_posts,
+        negative_posts,
+        cast(positive_posts - negative_posts as double) / posts as net_sentiment,
         cast(posts as double) / sum(posts) over (partition by day, network, programme_id) as share_of_voice,
         cast(sum(posts) over (
             partition by topic_id, network order by day_number range between 7 preceding and 1 preceding
