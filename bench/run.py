@@ -101,6 +101,10 @@ def main() -> None:
     subprocess.run([sys.executable, "bench/graph_quality.py", "--home", args.home, "--no-sensitivity"],
                    env=env, check=True)
     subprocess.run([sys.executable, "bench/demographics_quality.py", "--home", args.home], env=env, check=True)
+    # sentiment against the demo truth (and TASS 2020 when ../shared has it); alerts, event effects
+    # and changepoints against the planted events
+    subprocess.run([sys.executable, "bench/sentiment_quality.py", "--home", args.home], env=env, check=True)
+    subprocess.run([sys.executable, "bench/alerts_quality.py", "--home", args.home], env=env, check=True)
     out = REPO / "bench" / "results"
     out.mkdir(exist_ok=True)
     path = out / f"bench-{posts}.json"

@@ -326,3 +326,11 @@ def test_day_window_must_be_whole_weeks() -> None:
     with pytest.raises(ValueError):
         DetectionParams(day_window=10)
     assert DetectionParams(day_window=21).day_window == 21
+
+
+def test_a_window_shorter_than_a_lima_day_gives_no_anomaly_and_no_error():
+    """Two hours of one topic (a one-day run over a new warehouse): nothing to judge yet."""
+    hourly = pd.DataFrame({"topic_id": ["t", "t"], "hour": pd.to_datetime(["2022-01-16 10:00", "2022-01-16 11:00"]),
+                           "posts": [3, 4]})
+    assert volume_anomalies(hourly).empty
+    assert alert_episodes(volume_anomalies(hourly)).empty

@@ -265,7 +265,7 @@ def weekday_profile(weeks: np.ndarray, pad: float) -> np.ndarray:
     of its k values (so one busy day of a past event barely moves it), relative to the mean
     over the week; ``pad`` keeps an always-silent weekday from dividing by zero.
     """
-    by_weekday = np.median(weeks.reshape(len(weeks), -1, 7), axis=1)
+    by_weekday = np.median(weeks.reshape(len(weeks), weeks.shape[1] // 7, 7), axis=1)
     return (by_weekday + pad) / (by_weekday.mean(axis=1, keepdims=True) + pad)
 
 

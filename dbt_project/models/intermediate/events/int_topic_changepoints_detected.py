@@ -10,4 +10,6 @@ def model(dbt, session):
     dbt.config(materialized="table")
     series = dbt.ref("int_topic_daily_totals").df()
     series["day"] = pd.to_datetime(series["day"]).dt.date
-    return changepoints_frame(series, measure="posts")
+    found = changepoints_frame(series, measure="posts")
+    return found.astype({"topic_id": "str", "direction": "str", "day": "datetime64[s]",
+                         "before_mean": "float64", "after_mean": "float64", "ratio": "float64"})

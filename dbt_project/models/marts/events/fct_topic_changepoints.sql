@@ -24,12 +24,12 @@ matched as (
 
 final as (
     select
-        changepoints.topic_id,
+        cast(changepoints.topic_id as varchar) as topic_id,
         cast(changepoints.day as date) as day,
         cast(changepoints.before_mean as double) as posts_per_day_before,
         cast(changepoints.after_mean as double) as posts_per_day_after,
         cast(changepoints.ratio as double) as ratio,
-        changepoints.direction,
+        cast(changepoints.direction as varchar) as direction,
         matched.event_id,
         matched.event_id is null as is_undeclared
     from changepoints
