@@ -48,7 +48,8 @@ def test_every_post_has_a_sentiment_and_the_daily_mart_adds_up(spill):
     mismatched = rows(spill, """
         select count(*) from marts.fct_topic_daily
         where positive_posts + neutral_posts + negative_posts <> posts
-            or abs(net_sentiment - (positive_posts - negative_posts) / posts) > 1e-12""")
+            or abs(net_sentiment - (positive_posts - negative_posts) / posts) > 1e-12
+            or abs(positive_share + negative_share + neutral_posts / posts - 1) > 1e-12""")
     assert mismatched == [(0,)]
     # the daily counts equal a direct count over the posts
     direct = rows(spill, """
@@ -115,3 +116,27 @@ def test_the_spill_effect_is_found_against_its_counterfactual(spill):
     assert per_day_during > 2 * per_day_before
     assert during < before          # the spill's posts are more negative than the topic's usual
     assert "control topics" in method
+
+
+def test_a_new_lexicon_rescores_posts_outside_the_run_window(spill):
+    """Posts scored by an older lexicon are scored again by the next run, whatever its window, and
+    fct_posts takes their new sentiment (the spill's marts are rebuilt by a one-day run)."""
+    from escucha.sentiment import LEXICON_VERSION, score_texts
+
+    with duckdb.connect(str(spill.warehouse)) as con:
+        keys = [r[0] for r in con.execute("""select post_key from marts.fct_posts
+                                             where created_date_lima < date '2021-12-20' and text <> ''
+                                             order by post_key limit 25""").fetchall()]
+        for table, version in (("intermediate.int_post_sentiments_scored", "lexicon_version"),
+                               ("marts.fct_posts", "sentiment_version")):
+            con.execute(f"update {table} set {version} = 'old', sentiment = 'positive', sentiment_score = 9 "
+                        "where list_contains(?, post_key)", [keys])
+    assert run_pipeline(spill, date(2022, 1, 20), date(2022, 1, 20)).success
+    got = rows(spill, """select post_key, text, language, sentiment, sentiment_score, sentiment_version
+                         from marts.fct_posts where list_contains(?, post_key) order by post_key""", [keys])
+    assert len(got) == 25
+    expected = score_texts([r[1] for r in got], [r[2] for r in got])
+    assert [r[5] for r in got] == [LEXICON_VERSION] * 25
+    assert [r[3] for r in got] == expected["sentiment"].tolist()
+    assert [round(r[4], 12) for r in got] == [round(x, 12) for x in expected["sentiment_score"]]
+    assert rows(spill, "select count(*) from marts.fct_posts where sentiment_version <> ?", [LEXICON_VERSION]) == [(0,)]

@@ -144,7 +144,8 @@ def test_every_asset_builds_and_the_gate_passes(built):
     assert outcome.steps == {"candidate__posts": "success", "candidate__posts_expectations": "success",
                              "published_lake": "success", "topic_registry": "success",
                              "warehouse_models": "success", "topic_models": "success",
-                             "scored_models": "success", "overview_report": "success"}
+                             "scored_models": "success", "events__calendar": "success",
+                             "overview_report": "success"}
     gate = {k: v for k, v in outcome.checks.items() if k.endswith(":expectations")}
     assert len(gate) == 1 and all(gate.values())
     assert all(outcome.checks.values()), [k for k, v in outcome.checks.items() if not v]

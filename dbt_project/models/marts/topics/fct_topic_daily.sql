@@ -92,6 +92,8 @@ final as (
         positive_posts,
         neutral_posts,
         negative_posts,
+        cast(positive_posts as double) / posts as positive_share,
+        cast(negative_posts as double) / posts as negative_share,
         cast(positive_posts - negative_posts as double) / posts as net_sentiment,
         cast(posts as double) / sum(posts) over (partition by day, network, programme_id) as share_of_voice,
         cast(sum(posts) over (
