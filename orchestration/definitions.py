@@ -9,6 +9,7 @@ from assets.reports import overview_report
 from assets.topics import topic_models, topic_registry
 from assets.transform import DBT_PROJECT, scored_models, warehouse_models
 from orchestration.alerting import AlertChannels, alerts_sensor, notify_alerts_job
+from orchestration.digest import weekly_digest, weekly_digest_schedule
 from orchestration.jobs import pipeline_job
 from orchestration.resources import EscuchaHome, dbt_resource
 from orchestration.sensors import inbox_sensor
@@ -17,7 +18,8 @@ defs = dg.Definitions(
     assets=[staged_posts, published_lake, topic_registry, warehouse_models, topic_models, scored_models,
             event_calendar, overview_report],
     asset_checks=[staged_posts_expectations],
-    jobs=[pipeline_job, notify_alerts_job],
+    jobs=[pipeline_job, notify_alerts_job, weekly_digest],
+    schedules=[weekly_digest_schedule],
     sensors=[inbox_sensor, alerts_sensor],
     resources={"escucha_home": EscuchaHome(), "dbt": dbt_resource(DBT_PROJECT),
                "alert_channels": AlertChannels()},

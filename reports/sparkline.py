@@ -11,9 +11,10 @@ from markupsafe import Markup
 
 
 def sparkline_svg(values: Sequence[float | None], width: int = 120, height: int = 28, stroke: str = "#1f5f8b",
-                  title: str = "") -> Markup:
+                  title: str = "", from_zero: bool = True) -> Markup:
     """``values`` (oldest first; None or NaN for gaps, drawn as 0) as an SVG polyline scaled to the
-    box, with a dot on the last value. An empty or all-missing series gives an empty box."""
+    box, with a dot on the last value. The scale starts at 0 (``from_zero``), so a fall from 70 to
+    65 does not look like a collapse; an empty or all-missing series gives an empty box."""
     ys = [0.0 if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in values]
     pad = 3.0
     label = f"<title>{escape(title)}</title>" if title else ""
@@ -22,7 +23,7 @@ def sparkline_svg(values: Sequence[float | None], width: int = 120, height: int 
             f"{label}")
     if not ys:
         return Markup(head + "</svg>")
-    lo, hi = min(ys), max(ys)
+    lo, hi = (min(0.0, *ys), max(0.0, *ys)) if from_zero else (min(ys), max(ys))
     span = hi - lo or 1.0
     step = (width - 2 * pad) / max(len(ys) - 1, 1)
     points = [(pad + i * step, height - pad - (y - lo) / span * (height - 2 * pad)) for i, y in enumerate(ys)]
