@@ -271,6 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_topics_parser(sub)
     add_inquire_parser(sub)
     add_label_parser(sub)
+    from reports.commands import add_report_parser
+
+    add_report_parser(sub)
+    from reports.digest_commands import add_digest_parser
+
+    add_digest_parser(sub)
     from escucha.alerts.commands import add_alerts_parser
 
     add_alerts_parser(sub)

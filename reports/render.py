@@ -25,6 +25,8 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
 
+from reports.sparkline import sparkline_svg
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 QUERIES_DIR = PACKAGE_DIR / "queries"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -151,6 +153,269 @@ LABELS: dict[str, dict[str, str]] = {
         "coverage_full": "Every network has data on every day of the period.",
     },
 }
+
+# The conversation-evolution page's labels (merged into LABELS below).
+EVOLUTION_LABELS: dict[str, dict[str, str]] = {
+    "es": {
+        "evolution_title": "Evolución de la conversación",
+        "all_programmes": "Todos los programas",
+        "scope_topics": "Temas: {topics}.",
+        "period_dates": "Del {first} al {last} ({days} días).",
+        "previous_period": "Los cambios se comparan con el periodo anterior, del {first} al {last}.",
+        "previous_uncovered": "El periodo anterior ({first} al {last}) no está cubierto por completo por los datos: no se muestran cambios.",
+        "summary": "Resumen",
+        "posts_distinct": "Publicaciones",
+        "posts_distinct_hint": "distintas, sobre algún tema del informe",
+        "net_sentiment": "Sentimiento neto",
+        "net_sentiment_hint": "(positivas − negativas) / publicaciones, de −1 a 1",
+        "alerts": "Alertas",
+        "vs_previous": "antes: {previous}",
+        "change": "Cambio",
+        "coverage_period": "Hay datos de {networks} redes en este periodo, del {first} al {last}.",
+        "coverage_incomplete": "Periodo incompleto: los datos cubren del {first} al {last}, no todo el periodo pedido ({start} al {end}).",
+        "coverage_gaps": "Hubo días sin ninguna recolección (vacíos de recolección, no silencio): {days} días-red en total.",
+        "coverage_no_gaps": "Todas las redes recolectaron todos los días que cubren.",
+        "days_collected": "Días recolectados",
+        "gap_days": "Días sin recolección",
+        "gaps": "Vacíos de recolección",
+        "gap_start": "Desde",
+        "gap_end": "Hasta",
+        "days": "Días",
+        "topic_versions": "Versiones de los temas",
+        "topic_versions_intro": "Las cifras de cada tema salen de estas versiones de su definición (consulta y, si lo tiene, modelo).",
+        "topic_versions_mixed": "Algún tema combina varias versiones en este periodo, o usa una que ya no es la vigente: sus cifras antes y después del cambio no se miden igual.",
+        "version": "Versión",
+        "model_version": "Modelo",
+        "decided_by": "Decide",
+        "changed_by": "Cambiada por",
+        "note": "Nota",
+        "volume": "Volumen y cuota de voz",
+        "volume_intro": "Publicaciones relevantes por tema (una publicación sobre dos temas cuenta en ambos). La cuota de voz es la parte de cada tema en las publicaciones de todos los temas del informe.",
+        "share_of_voice": "Cuota de voz",
+        "weekly": "Por semana",
+        "chart_volume": "Publicaciones por semana y tema",
+        "chart_share": "Cuota de voz por semana",
+        "weekly_caption": "Semanas ISO (de lunes a domingo); solo cuentan los días del periodo, así que la primera y la última semana pueden estar incompletas.",
+        "events_marked": "Eventos marcados",
+        "event_dates": "del {first} al {last}",
+        "sentiment": "Sentimiento",
+        "sentiment_intro": "Sentimiento de las publicaciones relevantes de cada tema: parte positiva, neutra y negativa, y sentimiento neto.",
+        "positive": "Positivas",
+        "neutral": "Neutras",
+        "negative": "Negativas",
+        "chart_sentiment": "Sentimiento de las publicaciones por semana",
+        "chart_net_sentiment": "Sentimiento neto por semana y tema",
+        "events": "Eventos declarados",
+        "events_intro": "Eventos de config/events.yaml que tocan el periodo y su efecto en el volumen de los temas que nombran: publicaciones frente a las esperadas sin el evento (contrafactual), con su intervalo del 95 %.",
+        "events_none": "Ningún evento declarado toca este periodo.",
+        "event": "Evento",
+        "per_day_before": "Por día antes",
+        "per_day_during": "Durante",
+        "per_day_after": "Después",
+        "net_before": "Sentimiento neto antes",
+        "relative_effect": "Efecto relativo (IC 95 %)",
+        "significant": "Significativo",
+        "event_callout": "{effect} de publicaciones respecto a lo esperado sin el evento (IC 95 %: {low} a {high}) en «{topic}», del {first} al {last}.",
+        "event_demo": "{name} es un evento inventado para los datos de demostración: no ocurrió.",
+        "methods": "Cómo se estimó",
+        "alerts_title": "Alertas del periodo",
+        "alerts_intro": "{total} alertas empezaron en el periodo; se listan las {shown} más graves, con la publicación con más interacciones detrás de cada una.",
+        "alerts_none": "Ninguna alerta empezó en este periodo.",
+        "onset": "Inicio",
+        "severity": "Gravedad",
+        "leaders": "Quién lideró el debate",
+        "leaders_intro": "Por tema y trimestre, las cuentas que más meses estuvieron entre las {top} primeras del ranking mensual de influencia, con la evidencia del ranking en su mejor mes.",
+        "quarter": "Trimestre",
+        "rank": "N.º",
+        "months_leading": "Meses en el top {top}",
+        "best_rank": "Mejor puesto",
+        "evidence": "Evidencia (mejor mes)",
+        "communities": "Comunidades y puentes",
+        "communities_intro": "Comunidades de cuentas que interactúan entre sí en cada tema, por trimestre completo (el que contiene el periodo). La exposición cruzada compara la interacción entre comunidades con la esperada si las comunidades no importaran: 1 = sin cámaras de eco, cerca de 0 = cerradas.",
+        "exposure": "Exposición entre comunidades",
+        "accounts": "Cuentas",
+        "communities_n": "Comunidades",
+        "cross_share": "Interacción cruzada",
+        "expected_cross_share": "Esperada",
+        "exposure_ratio": "Razón",
+        "largest_communities": "Comunidades más grandes",
+        "share_across": "Hacia fuera",
+        "top_handles": "Cuentas centrales",
+        "top_hashtags": "Etiquetas",
+        "bridges": "Cuentas puente",
+        "participation": "Participación",
+        "communities_reached": "Comunidades alcanzadas",
+        "interactions": "Interacciones",
+        "demographics": "Quién participa",
+        "demographics_intro": "Autores de cada tema en {month}, el último mes del periodo con cifras, por tipo de cuenta, género y edad (de las personas) y región. Son inferencias agregadas; ninguna se muestra por cuenta.",
+        "demographics_suppressed": "«—» es una celda retenida: menos de 10 autores (o una que permitiría deducir otra retenida). No se muestra ni se calcula nada a partir de ella.",
+        "demographics_topic": "{topic}: {authors} autores",
+        "demographics_none": "No hay cifras de participantes publicables para este periodo.",
+        "dimension": "Dimensión",
+        "value": "Valor",
+        "share_of_group": "% de la dimensión",
+        "suppressed_note": "menos de 10 autores",
+        "yes": "sí",
+        "no": "no",
+        "of": "de",
+        "dates": "Fechas",
+        "placebos": "Placebos: {significant} de {tested} temas de control muestran un efecto significativo (deberían ser 0).",
+        "peak": "Pico",
+        "index_group_overview": "Resumen",
+        "index_group_evolution": "Evolución de la conversación",
+        "index_group_digest": "Boletines (vista previa)",
+        "index_group_other": "Otros informes",
+    },
+    "en": {
+        "evolution_title": "Conversation evolution",
+        "all_programmes": "All programmes",
+        "scope_topics": "Topics: {topics}.",
+        "period_dates": "From {first} to {last} ({days} days).",
+        "previous_period": "Changes compare with the previous period, {first} to {last}.",
+        "previous_uncovered": "The data do not fully cover the previous period ({first} to {last}): no changes are shown.",
+        "summary": "Summary",
+        "posts_distinct": "Posts",
+        "posts_distinct_hint": "distinct, on any topic of the report",
+        "net_sentiment": "Net sentiment",
+        "net_sentiment_hint": "(positive − negative) / posts, from −1 to 1",
+        "alerts": "Alerts",
+        "vs_previous": "before: {previous}",
+        "change": "Change",
+        "coverage_period": "{networks} networks have data in this period, from {first} to {last}.",
+        "coverage_incomplete": "Incomplete period: the data cover {first} to {last}, not the whole period asked for ({start} to {end}).",
+        "coverage_gaps": "Some days had no collection at all (collection gaps, not silence): {days} network-days in all.",
+        "coverage_no_gaps": "Every network collected on every day it covers.",
+        "days_collected": "Days collected",
+        "gap_days": "Days without collection",
+        "gaps": "Collection gaps",
+        "gap_start": "From",
+        "gap_end": "To",
+        "days": "Days",
+        "topic_versions": "Topic versions",
+        "topic_versions_intro": "Each topic's figures come from these versions of its definition (query and, where it has one, model).",
+        "topic_versions_mixed": "Some topic mixes versions in this period, or uses one that is no longer current: its figures before and after the change are not measured alike.",
+        "version": "Version",
+        "model_version": "Model",
+        "decided_by": "Decided by",
+        "changed_by": "Changed by",
+        "note": "Note",
+        "volume": "Volume and share of voice",
+        "volume_intro": "Relevant posts per topic (a post on two topics counts in both). Share of voice is each topic's part of the posts of all the report's topics.",
+        "share_of_voice": "Share of voice",
+        "weekly": "Weekly",
+        "chart_volume": "Posts per week and topic",
+        "chart_share": "Share of voice per week",
+        "weekly_caption": "ISO weeks (Monday to Sunday); only the period's days count, so the first and last week may be partial.",
+        "events_marked": "Events marked",
+        "event_dates": "{first} to {last}",
+        "sentiment": "Sentiment",
+        "sentiment_intro": "Sentiment of each topic's relevant posts: positive, neutral and negative shares, and net sentiment.",
+        "positive": "Positive",
+        "neutral": "Neutral",
+        "negative": "Negative",
+        "chart_sentiment": "Sentiment of the posts per week",
+        "chart_net_sentiment": "Net sentiment per week and topic",
+        "events": "Declared events",
+        "events_intro": "Events of config/events.yaml that touch the period and their effect on the volume of the topics they name: posts against those expected without the event (counterfactual), with its 95% interval.",
+        "events_none": "No declared event touches this period.",
+        "event": "Event",
+        "per_day_before": "Per day before",
+        "per_day_during": "During",
+        "per_day_after": "After",
+        "net_before": "Net sentiment before",
+        "relative_effect": "Relative effect (95% CI)",
+        "significant": "Significant",
+        "event_callout": "{effect} posts against those expected without the event (95% CI: {low} to {high}) on “{topic}”, {first} to {last}.",
+        "event_demo": "{name} is an event invented for the demo data: it did not happen.",
+        "methods": "How it was estimated",
+        "alerts_title": "Alerts of the period",
+        "alerts_intro": "{total} alerts started in the period; the {shown} most severe are listed, with the most engaged post behind each.",
+        "alerts_none": "No alert started in this period.",
+        "onset": "Onset",
+        "severity": "Severity",
+        "leaders": "Who led the debate",
+        "leaders_intro": "Per topic and quarter, the accounts most often among the first {top} of the monthly influence ranking, with the ranking's evidence from their best month.",
+        "quarter": "Quarter",
+        "rank": "#",
+        "months_leading": "Months in the top {top}",
+        "best_rank": "Best rank",
+        "evidence": "Evidence (best month)",
+        "communities": "Communities and bridges",
+        "communities_intro": "Communities of accounts that interact with each other on each topic, per whole quarter (the one holding the period). Cross exposure compares interaction between communities with what it would be if communities did not matter: 1 = no echo chambers, near 0 = closed ones.",
+        "exposure": "Exposure across communities",
+        "accounts": "Accounts",
+        "communities_n": "Communities",
+        "cross_share": "Cross interaction",
+        "expected_cross_share": "Expected",
+        "exposure_ratio": "Ratio",
+        "largest_communities": "Largest communities",
+        "share_across": "Outward",
+        "top_handles": "Central accounts",
+        "top_hashtags": "Hashtags",
+        "bridges": "Bridging accounts",
+        "participation": "Participation",
+        "communities_reached": "Communities reached",
+        "interactions": "Interactions",
+        "demographics": "Who takes part",
+        "demographics_intro": "Authors of each topic in {month}, the period's last month with figures, by account type, gender and age (of persons) and region. These are aggregate inferences; none is shown per account.",
+        "demographics_suppressed": "“—” is a withheld cell: fewer than 10 authors (or one that would reveal another withheld cell). Nothing is shown or computed from it.",
+        "demographics_topic": "{topic}: {authors} authors",
+        "demographics_none": "No publishable participant figures for this period.",
+        "dimension": "Dimension",
+        "value": "Value",
+        "share_of_group": "% of dimension",
+        "suppressed_note": "fewer than 10 authors",
+        "yes": "yes",
+        "no": "no",
+        "of": "of",
+        "dates": "Dates",
+        "placebos": "Placebos: {significant} of {tested} control topics show a significant effect (there should be 0).",
+        "peak": "Peak",
+        "index_group_overview": "Overview",
+        "index_group_evolution": "Conversation evolution",
+        "index_group_digest": "Digests (preview)",
+        "index_group_other": "Other reports",
+    },
+}
+for _lang, _extra in EVOLUTION_LABELS.items():
+    LABELS[_lang].update(_extra)
+
+# Codes stored in the marts, as shown to readers (unknown codes pass through unchanged).
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "es": {
+        "positive": "positivo", "neutral": "neutro", "negative": "negativo",
+        "account_type": "tipo de cuenta", "gender": "género", "age_band": "edad", "region": "región",
+        "person": "persona", "media": "medio", "government": "gobierno", "ngo": "ONG",
+        "business": "empresa", "other": "otro", "unknown": "desconocido",
+        "female": "mujer", "male": "hombre", "abroad": "extranjero",
+        "volume_spike": "pico de volumen", "viral_post": "publicación viral",
+        "low": "baja", "medium": "media", "high": "alta", "critical": "crítica",
+        "active": "activa", "closed": "cerrada",
+        "crisis": "crisis", "campaign": "campaña", "national_event": "evento nacional",
+        "real": "real", "demo": "ficticio (demo)",
+        "rules": "reglas", "model": "modelo", "config": "configuración",
+    },
+    "en": {
+        "positive": "positive", "neutral": "neutral", "negative": "negative",
+        "account_type": "account type", "gender": "gender", "age_band": "age", "region": "region",
+        "person": "person", "media": "media", "government": "government", "ngo": "NGO",
+        "business": "business", "other": "other", "unknown": "unknown",
+        "female": "female", "male": "male", "abroad": "abroad",
+        "volume_spike": "volume spike", "viral_post": "viral post",
+        "low": "low", "medium": "medium", "high": "high", "critical": "critical",
+        "active": "active", "closed": "closed",
+        "crisis": "crisis", "campaign": "campaign", "national_event": "national event",
+        "real": "real", "demo": "invented (demo)",
+        "rules": "rules", "model": "model", "config": "configuration",
+    },
+}
+MONTH_NAMES = {
+    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+           "octubre", "noviembre", "diciembre"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"],
+}
+QUARTER_PREFIX = {"es": "T", "en": "Q"}
 
 # The overview page: its named queries, in page order, and its parameters.
 OVERVIEW_QUERIES = (
@@ -322,6 +587,44 @@ def clip(value: Any, chars: int = TEXT_CHARS) -> str:
     return cut.rstrip(" .,;:") + "…"
 
 
+def fmt_num2(value: Any, lang: str = "es") -> str:
+    """A number with two decimals: ``-0.256`` -> ``-0,26`` (es) / ``-0.26`` (en)."""
+    if is_missing(value):
+        return MISSING
+    whole, dec = f"{float(value):,.2f}".split(".")
+    return f"{whole.replace(',', GROUP_SEP[_check_lang(lang)])}{DECIMAL_SEP[lang]}{dec}"
+
+
+def fmt_ratio(value: Any, lang: str = "es") -> str:
+    """A multiple with one decimal: ``20.88`` -> ``20,9×``."""
+    if is_missing(value):
+        return MISSING
+    whole, dec = f"{float(value):,.1f}".split(".")
+    return f"{whole.replace(',', GROUP_SEP[_check_lang(lang)])}{DECIMAL_SEP[lang]}{dec}\u00d7"
+
+
+def fmt_quarter(value: Any, lang: str = "es") -> str:
+    """A calendar quarter from any of its days: ``T1 2022`` (es) / ``Q1 2022`` (en)."""
+    day = _as_date(value)
+    if day is None:
+        return MISSING
+    return f"{QUARTER_PREFIX[_check_lang(lang)]}{(day.month - 1) // 3 + 1} {day.year}"
+
+
+def fmt_yesno(value: Any, lang: str = "es") -> str:
+    """A boolean as ``sí``/``no`` (es) or ``yes``/``no`` (en)."""
+    if is_missing(value):
+        return MISSING
+    return LABELS[_check_lang(lang)]["yes" if bool(value) else "no"]
+
+
+def fmt_code(value: Any, lang: str = "es") -> str:
+    """A code stored in the marts (``viral_post``, ``female``) in words; unknown codes pass through."""
+    if is_missing(value):
+        return MISSING
+    return CODE_LABELS[_check_lang(lang)].get(str(value), str(value))
+
+
 FORMATS: dict[str, Callable[[Any, str], str]] = {
     "num0": fmt_num0,
     "pct1": fmt_pct1,
@@ -330,11 +633,17 @@ FORMATS: dict[str, Callable[[Any, str], str]] = {
     "network": lambda v, lang="es": fmt_network(v),
     "handle": lambda v, lang="es": fmt_handle(v),
     "text": lambda v, lang="es": fmt_text(v),
+    "num2": fmt_num2,
+    "ratio": fmt_ratio,
+    "quarter": fmt_quarter,
+    "yesno": fmt_yesno,
+    "code": fmt_code,
 }
 
 
 def format_value(value: Any, fmt: str = "text", lang: str = "es") -> str:
-    """Format ``value`` with the named format (``num0``, ``pct1``, ``date``, ``month``, ``network``, ``text``)."""
+    """Format ``value`` with the named format (``num0``, ``num2``, ``pct1``, ``ratio``, ``date``, ``month``,
+    ``quarter``, ``network``, ``handle``, ``code``, ``yesno``, ``text``)."""
     try:
         formatter = FORMATS[fmt]
     except KeyError:
@@ -342,8 +651,37 @@ def format_value(value: Any, fmt: str = "text", lang: str = "es") -> str:
     return formatter(value, lang)
 
 
-def records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
-    """A query result as a list of row dicts (NULLs as None), for templates."""
+def format_signed(value: Any, fmt: str = "pct1", lang: str = "es") -> str:
+    """Like ``format_value`` with an explicit ``+`` on positive values (``+12,3 %``); 0 has no sign."""
+    text = format_value(value, fmt, lang)
+    if not is_missing(value) and float(value) > 0:
+        return "+" + text
+    return text
+
+
+def change_between(value: Any, previous: Any, kind: str = "relative") -> float | None:
+    """The change from ``previous`` to ``value``: ``relative`` (value / previous - 1; None when
+    previous is 0) or ``absolute`` (value - previous). None when either is missing."""
+    if kind not in ("relative", "absolute"):
+        raise ValueError(f"unknown change kind {kind!r}; choose relative or absolute")
+    if is_missing(value) or is_missing(previous):
+        return None
+    if kind == "absolute":
+        return float(value) - float(previous)
+    return None if float(previous) == 0 else float(value) / float(previous) - 1
+
+
+def direction(change: Any) -> str:
+    """``up``, ``down`` or ``flat`` for a change (``flat`` when missing)."""
+    if is_missing(change) or float(change) == 0:
+        return "flat"
+    return "up" if float(change) > 0 else "down"
+
+
+def records(df: pd.DataFrame | Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """A query result as a list of row dicts (NULLs as None), for templates; a list of rows passes through."""
+    if isinstance(df, Sequence):
+        return [dict(row) for row in df]
     if df is None or df.empty:
         return []
     return [{k: (None if is_missing(v) else v) for k, v in row.items()} for row in df.to_dict("records")]
@@ -460,6 +798,46 @@ def _series_groups(
     return groups
 
 
+def _event_list(events: Iterable[Mapping[str, Any]] | None) -> list[tuple[date, date, str]]:
+    """Event markers as (start, end, label), end defaulting to start."""
+    found = []
+    for ev in events or ():
+        start = _as_date(ev["start"])
+        end = _as_date(ev.get("end")) or start
+        if start is not None:
+            found.append((start, end, str(ev.get("label", ""))))
+    return found
+
+
+def _draw_events(ax: Any, events: Iterable[Mapping[str, Any]] | None, first: date, last: date) -> None:
+    """Mark events on a date axis: a dashed line on the first day, a light band to the last, a label on top.
+
+    Only events touching [first, last + 6 days] are drawn (weekly points stand for their week)."""
+    horizon = last + timedelta(days=6)
+    for start, end, label in _event_list(events):
+        if end < first or start > horizon:
+            continue
+        start, end = max(start, first), min(end, horizon)
+        if end > start:
+            ax.axvspan(start, end + timedelta(days=1), color="#8c959f", alpha=0.15, linewidth=0, zorder=0)
+        ax.axvline(start, color="#57606a", linestyle="--", linewidth=0.9, zorder=1)
+        ax.annotate(label, xy=(start, 1), xycoords=("data", "axes fraction"), xytext=(2, -2),
+                    textcoords="offset points", ha="left", va="top", fontsize=7.5, fontweight="bold",
+                    color="#1f2328")
+
+
+def _y_axis(ax: Any, y_fmt: str, lang: str, y_min: float | None, y_max: float | None) -> None:
+    """Tick labels in the chart's format; whole-number ticks for counts; fixed bounds when given."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=y_fmt == "num0"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_value(v, y_fmt, lang)))
+    if y_min is not None:
+        ax.set_ylim(bottom=y_min)
+    if y_max is not None:
+        ax.set_ylim(top=y_max)
+
+
 def line_chart_svg(
     data: pd.DataFrame,
     x: str,
@@ -473,19 +851,30 @@ def line_chart_svg(
     max_series: int = len(PALETTE),
     width: float = 7.5,
     height: float = 3.4,
+    events: Iterable[Mapping[str, Any]] | None = None,
+    y_min: float | None = 0,
+    y_max: float | None = None,
+    series_order: Sequence[Any] | None = None,
 ) -> Markup:
     """A line chart of ``y`` over dates in ``x``, one line per value of ``series``, as inline SVG.
 
     Lines are ordered by total, largest first; with more than ``max_series`` series the
-    smallest ones are summed into one "other" line so no colour is reused.
+    smallest ones are summed into one "other" line so no colour is reused. With
+    ``series_order`` (for values that do not add up, such as rates) lines follow that order
+    and only the first ``max_series`` are drawn. ``events``: markers ``{start, end, label}``
+    drawn as vertical lines (see ``_draw_events``). ``y_min=None`` lets the axis go below 0
+    (a zero line is drawn then).
     """
     import matplotlib
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     frame = data.copy()
     frame[x] = [_as_date(v) for v in frame[x]]
-    groups = _series_groups(frame, x, y, series, max_series, LABELS[lang]["other"])
+    if series is not None and series_order is not None:
+        present = [k for k in series_order if (frame[series] == k).any()][:max_series]
+        groups = [(str(k), frame[frame[series] == k]) for k in present]
+    else:
+        groups = _series_groups(frame, x, y, series, max_series, LABELS[lang]["other"])
     with matplotlib.rc_context(_chart_rc()):
         fig = Figure(figsize=(width, height))
         ax = fig.add_subplot()
@@ -495,13 +884,77 @@ def line_chart_svg(
         days = sorted(set(frame[x]))
         ticks, tick_labels = _date_ticks(days, lang)
         ax.set_xticks(ticks, tick_labels)
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_value(v, y_fmt, lang)))
-        ax.set_ylim(bottom=0)
+        if y_min is None:
+            ax.axhline(0, color="#888888", linewidth=0.8)
+        _y_axis(ax, y_fmt, lang, y_min, y_max)
+        if days:
+            _draw_events(ax, events, days[0], days[-1])
         if series is not None:
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=min(len(groups), 3),
                       fontsize=8, handlelength=1.5)
         return _figure_to_svg(fig, chart_id, title)
+
+
+def area_chart_svg(
+    data: pd.DataFrame,
+    x: str,
+    y: str,
+    series: str,
+    *,
+    chart_id: str,
+    title: str = "",
+    y_fmt: str = "num0",
+    series_fmt: str = "text",
+    series_order: Sequence[Any] | None = None,
+    colors: Mapping[Any, str] | None = None,
+    lang: str = "es",
+    max_series: int = len(PALETTE),
+    width: float = 7.5,
+    height: float = 3.4,
+    events: Iterable[Mapping[str, Any]] | None = None,
+) -> Markup:
+    """A stacked area chart of ``y`` over dates in ``x``, one band per value of ``series``, as inline SVG.
+
+    Bands follow ``series_order`` when given (bottom first), else the largest total at the
+    bottom, with the smallest summed into "other" beyond ``max_series``. Missing points are 0.
+    With ``y_fmt='pct1'`` (shares that add up to 1) the axis runs from 0 to 100 %.
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    frame = data.copy()
+    frame[x] = [_as_date(v) for v in frame[x]]
+    frame[y] = [0.0 if is_missing(v) else float(v) for v in frame[y]]
+    if series_order is None:
+        groups = _series_groups(frame, x, y, series, max_series, LABELS[lang]["other"])
+    else:
+        groups = [(k, frame[frame[series] == k]) for k in series_order if (frame[series] == k).any()]
+    days = sorted(set(frame[x]))
+    bands = [part.groupby(x)[y].sum().reindex(days, fill_value=0.0).to_numpy() for _, part in groups]
+    labels = [format_value(k, series_fmt, lang) for k, _ in groups]
+    colours = [(colors or {}).get(k, PALETTE[i % len(PALETTE)]) for i, (k, _) in enumerate(groups)]
+    with matplotlib.rc_context(_chart_rc()):
+        fig = Figure(figsize=(width, height))
+        ax = fig.add_subplot()
+        ax.stackplot(days, bands, labels=labels, colors=colours, alpha=0.9, linewidth=0)
+        ticks, tick_labels = _date_ticks(days, lang)
+        ax.set_xticks(ticks, tick_labels)
+        _y_axis(ax, y_fmt, lang, 0, 1 if y_fmt == "pct1" else None)
+        if days:
+            ax.set_xlim(days[0], days[-1])
+            _draw_events(ax, events, days[0], days[-1])
+        handles, names = ax.get_legend_handles_labels()
+        ax.legend(handles[::-1], names[::-1], loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                  ncol=min(len(groups), 3), fontsize=8, handlelength=1.5)
+        return _figure_to_svg(fig, chart_id, title)
+
+
+def sparkline(values: Iterable[Any], title: str = "", width: int = 110, height: int = 24) -> Markup:
+    """A sparkline (``reports/sparkline.py``) for inlining in a page: namespace URL dropped, as for charts."""
+    clean = [None if is_missing(v) else float(v) for v in values]
+    svg = str(sparkline_svg(clean, width=width, height=height, stroke=PALETTE[0], title=title))
+    svg = _SVG_XMLNS.sub("", svg, count=1).replace("<svg ", '<svg class="sparkline" ', 1)
+    return Markup(svg)
 
 
 def bar_chart_svg(
@@ -558,16 +1011,42 @@ def make_environment(lang: str = "es") -> jinja2.Environment:
     for name in FORMATS:
         env.filters[name] = functools.partial(format_value, fmt=name, lang=lang)
     env.filters["fmt"] = lambda value, fmt="text": format_value(value, fmt, lang)
+    env.filters["signed"] = lambda value, fmt="pct1": format_signed(value, fmt, lang)
     env.filters["clip"] = clip
     env.filters["records"] = records
+    env.filters["series_by"] = series_by
+    env.filters["as_date"] = _as_date
     env.globals.update(
         lang=lang,
         t=LABELS[lang],
         line_chart_svg=functools.partial(line_chart_svg, lang=lang),
         bar_chart_svg=functools.partial(bar_chart_svg, lang=lang),
+        area_chart_svg=functools.partial(area_chart_svg, lang=lang),
+        sparkline_svg=sparkline,
+        change_between=change_between,
+        direction=direction,
+        callout_kind=callout_kind,
         next_chart_id=next_chart_id,
     )
     return env
+
+
+CALLOUT_KINDS = ("info", "warning", "event")
+
+
+def callout_kind(kind: str) -> str:
+    """Check a callout's kind (``info``, ``warning``, ``event``)."""
+    if kind not in CALLOUT_KINDS:
+        raise ValueError(f"unknown callout kind {kind!r}; choose one of {CALLOUT_KINDS}")
+    return kind
+
+
+def series_by(df: pd.DataFrame | None, key: str, value: str) -> dict[Any, list[Any]]:
+    """The values of column ``value`` per value of ``key``, in row order (for sparklines)."""
+    found: dict[Any, list[Any]] = {}
+    for row in records(df):
+        found.setdefault(row[key], []).append(row[value])
+    return found
 
 
 def overview_params(start: date | None = None, end: date | None = None) -> dict[str, Any]:
@@ -608,6 +1087,216 @@ def render_overview(
     return path
 
 
+# --------------------------------------------------------------------------- conversation evolution
+
+# The evolution page: its named queries, in page order, and its list sizes.
+EVOLUTION_QUERIES = (
+    "evolution_scope",
+    "evolution_totals",
+    "evolution_coverage",
+    "evolution_gaps",
+    "evolution_topic_versions",
+    "evolution_topics",
+    "evolution_weekly",
+    "evolution_sentiment_weekly",
+    "evolution_events",
+    "evolution_alerts",
+    "evolution_leaders",
+    "evolution_exposure",
+    "evolution_communities",
+    "evolution_bridges",
+    "evolution_demographics",
+)
+TOP_ALERTS = 15
+TOP_RANK = 10  # "leading" a month = among the first TOP_RANK of fct_author_influence
+TOP_LEADERS = 3
+TOP_COMMUNITIES = 3
+TOP_BRIDGES = 3
+SENTIMENT_COLORS = {"positive": "#009E73", "neutral": "#B8BEC4", "negative": "#D55E00"}
+
+_PERIOD_SPEC = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|[Qq]([1-4])))?$")
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def _add_months(first: date, months: int) -> date:
+    """The first day of the month ``months`` after (or before) the month of ``first``."""
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_bounds(spec: str) -> tuple[date, date]:
+    """First and last day of a period: a month ``2022-01``, a quarter ``2022-Q1`` or a year ``2022``."""
+    match = _PERIOD_SPEC.match(spec.strip()) if isinstance(spec, str) else None
+    if not match or int(match[1]) < 1:
+        raise ValueError(f"not a period: {spec!r}; use a month (2022-01), a quarter (2022-Q1) or a year (2022)")
+    year, month, quarter = int(match[1]), match[2], match[3]
+    if month:
+        start, months = date(year, int(month), 1), 1
+    elif quarter:
+        start, months = date(year, 3 * int(quarter) - 2, 1), 3
+    else:
+        start, months = date(year, 1, 1), 12
+    return start, _add_months(start, months) - timedelta(days=1)
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period just before [start, end]: as many whole months when it is whole months, else as many days."""
+    if start.day == 1 and (end + timedelta(days=1)).day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        return _add_months(start, -months), start - timedelta(days=1)
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)
+
+
+def latest_periods(last_day: date) -> list[str]:
+    """The periods to report given the data's last day: the latest complete month, the latest
+    complete quarter, and the calendar year of the last day (complete or not)."""
+    next_day = last_day + timedelta(days=1)
+    month_start = _add_months(date(next_day.year, next_day.month, 1), -1)
+    quarter_first = date(next_day.year, 3 * ((next_day.month - 1) // 3) + 1, 1)
+    quarter_start = _add_months(quarter_first, -3)
+    return [
+        f"{month_start.year}-{month_start.month:02d}",
+        f"{quarter_start.year}-Q{(quarter_start.month - 1) // 3 + 1}",
+        f"{last_day.year}",
+    ]
+
+
+def period_title(label: str, lang: str = "es") -> str:
+    """A period spec in words (``2022-01`` -> ``enero 2022``, ``2022-Q1`` -> ``T1 2022``); other labels as given."""
+    match = _PERIOD_SPEC.match(label.strip())
+    if not match:
+        return label
+    year, month, quarter = match[1], match[2], match[3]
+    if month:
+        return f"{MONTH_NAMES[_check_lang(lang)][int(month) - 1]} {year}"
+    if quarter:
+        return f"{QUARTER_PREFIX[_check_lang(lang)]}{quarter} {year}"
+    return year
+
+
+def evolution_filename(programme_id: str | None, period_label: str, lang: str = "es") -> str:
+    """``evolution-<programme|all>-<period>.html`` (``-en`` before ``.html`` for English)."""
+    for part in (programme_id or "all", period_label):
+        if not _SLUG.match(part):
+            raise ValueError(f"not usable in a file name: {part!r}")
+    suffix = "" if _check_lang(lang) == "es" else f"-{lang}"
+    return f"evolution-{programme_id or 'all'}-{period_label}{suffix}.html"
+
+
+def evolution_params(programme_id: str | None, start: date, end: date) -> dict[str, Any]:
+    """Parameters of the evolution queries: the scope, the period, the previous period and list sizes."""
+    prev_start, prev_end = previous_period(start, end)
+    return {
+        "programme": programme_id,
+        "start": start,
+        "end": end,
+        "prev_start": prev_start,
+        "prev_end": prev_end,
+        "top_alerts": TOP_ALERTS,
+        "top_rank": TOP_RANK,
+        "top_leaders": TOP_LEADERS,
+        "top_communities": TOP_COMMUNITIES,
+        "top_bridges": TOP_BRIDGES,
+    }
+
+
+def event_markers(events: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """One numbered marker per event (first row of each event_id, in row order) for charts and captions."""
+    markers: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for row in records(events):
+        if row["event_id"] in seen:
+            continue
+        seen.add(row["event_id"])
+        markers.append({"label": str(len(markers) + 1), "event_id": row["event_id"], "name": row["event_name"],
+                        "start": row["start_date"], "end": row["end_date"] or row["start_date"],
+                        "origin": row["origin"]})
+    return markers
+
+
+def render_evolution(
+    warehouse: Path,
+    out_dir: Path,
+    programme_id: str | None,
+    start: date,
+    end: date,
+    period_label: str,
+    lang: str = "es",
+    *,
+    generated_at: datetime | None = None,
+) -> Path:
+    """Render the conversation-evolution page of one programme (None: all) over [start, end] to
+    ``out_dir/evolution-<programme|all>-<period_label>.html``, from the warehouse opened read-only."""
+    if end < start:
+        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+    name = evolution_filename(programme_id, period_label, lang)
+    env = make_environment(lang)
+    warehouse, out_dir = Path(warehouse), Path(out_dir)
+    params = evolution_params(programme_id, start, end)
+    con = connect_readonly(warehouse)
+    try:
+        data = run_queries(con, EVOLUTION_QUERIES, params)
+    finally:
+        con.close()
+    if programme_id is not None and data["evolution_scope"].empty:
+        raise ValueError(f"unknown programme {programme_id!r}")
+    html = env.get_template("evolution.html").render(
+        data=data,
+        totals=first_row(data["evolution_totals"]),
+        programme_id=programme_id,
+        start=start,
+        end=end,
+        prev_start=params["prev_start"],
+        prev_end=params["prev_end"],
+        period_title=period_title(period_label, lang),
+        markers=event_markers(data["evolution_events"]),
+        sentiment_colors=SENTIMENT_COLORS,
+        top_rank=TOP_RANK,
+        query_names=EVOLUTION_QUERIES,
+        warehouse_name=str(warehouse),
+        generated_at=fmt_datetime(generated_at or datetime.now(LIMA), lang),
+        text_chars=TEXT_CHARS,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / name
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def warehouse_last_day(warehouse: Path) -> date | None:
+    """The last Lima day with any collection in the warehouse (query ``evolution_last_day``)."""
+    con = connect_readonly(warehouse)
+    try:
+        row = first_row(run_queries(con, ["evolution_last_day"])["evolution_last_day"])
+    finally:
+        con.close()
+    return _as_date(row.get("last_day"))
+
+
+def programme_ids(warehouse: Path) -> list[str]:
+    """Every programme of the warehouse (query ``evolution_scope`` over all programmes)."""
+    con = connect_readonly(warehouse)
+    try:
+        scope = run_queries(con, ["evolution_scope"], {"programme": None})["evolution_scope"]
+    finally:
+        con.close()
+    return [row["programme_id"] for row in records(scope)]
+
+
+def render_evolution_set(warehouse: Path, out_dir: Path, lang: str = "es") -> list[Path]:
+    """Render the evolution pages of every programme and of all programmes together for the
+    latest complete month, the latest complete quarter and the year of the data's last day."""
+    last_day = warehouse_last_day(warehouse)
+    if last_day is None:
+        return []
+    paths = []
+    for spec in latest_periods(last_day):
+        start, end = period_bounds(spec)
+        for programme in [None, *programme_ids(warehouse)]:
+            paths.append(render_evolution(warehouse, out_dir, programme, start, end, spec, lang))
+    return paths
+
 _TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL | re.IGNORECASE)
 
 
@@ -617,16 +1306,35 @@ def page_title(path: Path) -> str:
     return " ".join(unescape(match.group(1)).split()) if match else path.stem
 
 
+INDEX_GROUPS = (
+    ("overview", "overview"),
+    ("evolution", "evolution-"),
+    ("digest", "digest-"),
+    ("other", ""),
+)
+
+
+def report_kind(name: str) -> str:
+    """The index group of a report file, from its name (``overview``, ``evolution``, ``digest`` or ``other``)."""
+    return next(kind for kind, prefix in INDEX_GROUPS if name.startswith(prefix))
+
+
 def render_index(out_dir: Path, lang: str = "es") -> Path:
-    """Write ``out_dir/index.html`` linking (relatively) every other ``*.html`` report in ``out_dir``."""
+    """Write ``out_dir/index.html`` linking (relatively) every other ``*.html`` report in ``out_dir``,
+    grouped: the overview, the evolution pages, digest previews (``digest-*.html``), then any other."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     pages = [
-        {"href": urllib.parse.quote(p.name), "title": page_title(p), "name": p.name}
+        {"href": urllib.parse.quote(p.name), "title": page_title(p), "name": p.name, "kind": report_kind(p.name)}
         for p in sorted(out_dir.glob("*.html"))
         if p.name != "index.html" and p.is_file()
     ]
-    html = make_environment(lang).get_template("index.html").render(pages=pages)
+    groups = [
+        {"kind": kind, "pages": [p for p in pages if p["kind"] == kind]}
+        for kind, _prefix in INDEX_GROUPS
+    ]
+    html = make_environment(lang).get_template("index.html").render(
+        pages=pages, groups=[g for g in groups if g["pages"]])
     path = out_dir / "index.html"
     path.write_text(html, encoding="utf-8")
     return path

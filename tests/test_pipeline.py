@@ -145,7 +145,7 @@ def test_every_asset_builds_and_the_gate_passes(built):
                              "published_lake": "success", "topic_registry": "success",
                              "warehouse_models": "success", "topic_models": "success",
                              "scored_models": "success", "events__calendar": "success",
-                             "overview_report": "success"}
+                             "overview_report": "success", "evolution_reports": "success"}
     gate = {k: v for k, v in outcome.checks.items() if k.endswith(":expectations")}
     assert len(gate) == 1 and all(gate.values())
     assert all(outcome.checks.values()), [k for k, v in outcome.checks.items() if not v]

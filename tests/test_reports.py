@@ -453,9 +453,10 @@ def test_index_links_reports_relatively(html_es: str, out_dir: Path) -> None:
     index = render_index(out_dir)
     html = index.read_text(encoding="utf-8")
     links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', html)
-    assert links == [
-        ("mensual%20enero.html", "Informe &amp; enero"),
+    assert links == [  # grouped: the overview first, then any other report
         ("overview.html", "escucha — resumen de conversaciones"),
+        ("mensual%20enero.html", "Informe &amp; enero"),
     ]
+    assert re.findall(r'<ul class="reports" data-group="([a-z]+)">', html) == ["overview", "other"]
     assert str(out_dir) not in html and "index.html" not in [h for h, _ in links]
     assert "<script" not in html.lower() and "http" not in html.lower()
