@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from escucha.cli import build_parser, main
-from escucha.home import DataHome, data_home
+from escucha.home import DataHome
+from tests.conftest import DEMO_END, DEMO_POSTS_PER_DAY, DEMO_SEED, DEMO_START, copy_home
 from tests.mailserver import local_smtp
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -187,12 +188,15 @@ def test_block_parsing() -> None:
 
 
 @pytest.fixture(scope="module")
-def practice(tmp_path_factory: pytest.TempPathFactory):
-    """The practice home (built by `escucha demo` as the guides say), a working folder for relative
-    paths, and a local SMTP server the commands send to."""
+def practice(demo_template, tmp_path_factory: pytest.TempPathFactory):
+    """The practice home the guides tell their reader to build (a copy of the session's demo home,
+    built as `escucha demo` with PRACTICE's arguments does: see test_the_practice_home_is_the_session_demo),
+    a working folder for relative paths, and a local SMTP server the commands send to."""
     mp = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp("guides")
-    home = data_home(root / "practica").ensure()
+    template, outcome = demo_template
+    assert outcome.success, "the practice home could not be built"
+    home = copy_home(template, root / "practica")
     work = root / "work"
     work.mkdir()
     try:
@@ -204,7 +208,6 @@ def practice(tmp_path_factory: pytest.TempPathFactory):
             mp.setenv("ESCUCHA_SMTP_PORT", str(port))
             mp.setenv("ESCUCHA_SMTP_SECURITY", "none")
             mp.setenv("ESCUCHA_SMTP_FROM", "escucha@example.org")
-            assert main(shlex.split(PRACTICE)[1:]) == 0, "the practice home could not be built"
             yield home, work, inbox
     finally:
         mp.undo()
@@ -245,3 +248,14 @@ def test_guide_command(command: Command, practice, monkeypatch: pytest.MonkeyPat
         sent = smtp_inbox.received[received_before:]
         assert sent, f"`{command.line}` sent no email"
         assert all(r.mail_from == "escucha@example.org" for r in sent)
+
+
+def test_the_practice_home_is_the_session_demo() -> None:
+    """The guides' `escucha demo` line asks for the same window, volume and seed as the session's
+    demo home that the guide commands run against."""
+    from escucha.cli import build_parser
+
+    args = build_parser().parse_args(shlex.split(PRACTICE)[1:])
+    assert args.command == "demo"
+    assert (args.start, args.end, args.posts_per_day, args.seed) == (DEMO_START, DEMO_END, DEMO_POSTS_PER_DAY,
+                                                                      DEMO_SEED)

@@ -19,23 +19,19 @@ from escucha.home import data_home
 from escucha.topics.query import matches, parse
 from escucha.topics.registry import config_path, load_config
 from orchestration.run import run_pipeline
-from tests.conftest import FIXTURES
+from tests.conftest import DEMO_END, DEMO_START, FIXTURES, copy_home
 
-START, END = date(2022, 1, 14), date(2022, 1, 17)
+START, END = DEMO_START, DEMO_END
 LIMA = timezone(timedelta(hours=-5))
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):
-    from escucha.demo.generator import generate
-
+def built(demo_template, tmp_path_factory: pytest.TempPathFactory):
+    """A copy of the session's demo home (generated, ingested as `escucha demo` does, one run)."""
+    template, outcome = demo_template
     mp = pytest.MonkeyPatch()
-    home = data_home(tmp_path_factory.mktemp("pipeline")).ensure()
+    home = copy_home(template, tmp_path_factory.mktemp("pipeline") / "home")
     mp.setenv("ESCUCHA_HOME", str(home.root))
-    generate(home.demo, start=START, end=END, posts_per_day=120, seed=11)
-    copy_exports_to_inbox(home.demo / "exports", home)
-    ingest_mapped_exports(home.demo / "exports_mapped", home)  # as `escucha demo` does
-    outcome = run_pipeline(home, START, END)
     yield home, outcome
     mp.undo()
 

@@ -14,20 +14,17 @@ from __future__ import annotations
 import os
 import shutil
 import urllib.parse
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import tests.test_reports as small_warehouse
-from escucha.cli import copy_exports_to_inbox, ingest_mapped_exports
-from escucha.home import data_home
 from reports.render import render_overview
 from tests.browser import PageReport, open_page, require_chromium
+from tests.conftest import DEMO_START, copy_home
 
-START, END = date(2022, 1, 14), date(2022, 1, 17)  # four days, the oil spill among them
-POSTS_PER_DAY = 100
+START = DEMO_START  # the session's demo window: four days, the oil spill among them
 
 LINKS = "Array.from(document.querySelectorAll('a[href]'), a => a.href)"
 
@@ -84,25 +81,21 @@ def has_subcommand(*path: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def built_reports(tmp_path_factory: pytest.TempPathFactory):
-    """A data home built by the pipeline over four generated days, plus the pages the CLI writes
-    to its reports folder (digest previews of every programme, the evolution report) once those
-    commands exist. Yields the folder and the names of the pages the pipeline itself wrote."""
-    require_chromium()  # before the pipeline's minute: skip (or fail) at once without a browser
+def built_reports(demo_template, tmp_path_factory: pytest.TempPathFactory):
+    """A copy of the session's demo home (built by the pipeline over four generated days), plus the
+    pages the CLI writes to its reports folder (digest previews of every programme, the evolution
+    report) once those commands exist. Yields the folder and the names of the pages the pipeline
+    itself wrote."""
+    require_chromium()  # skip (or fail) at once without a browser
     from escucha.cli import main
-    from escucha.demo.generator import generate
     from escucha.topics.registry import config_path, load_config
-    from orchestration.run import run_pipeline
 
+    template, outcome = demo_template
+    assert outcome.success, f"pipeline failed: {outcome.steps}"
     mp = pytest.MonkeyPatch()
-    home = data_home(tmp_path_factory.mktemp("browser_home")).ensure()
+    home = copy_home(template, tmp_path_factory.mktemp("browser_home") / "home")
     mp.setenv("ESCUCHA_HOME", str(home.root))
     try:
-        generate(home.demo, start=START, end=END, posts_per_day=POSTS_PER_DAY, seed=5)
-        copy_exports_to_inbox(home.demo / "exports", home)
-        ingest_mapped_exports(home.demo / "exports_mapped", home)
-        outcome = run_pipeline(home, START, END)
-        assert outcome.success, f"pipeline failed: {outcome.steps}"
         from_pipeline = {p.name for p in home.reports.glob("*.html")}
         programmes = sorted(load_config(config_path())[0])
         if has_subcommand("digest", "preview"):

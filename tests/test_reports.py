@@ -389,7 +389,7 @@ def test_warehouse_is_opened_read_only(warehouse: Path, tmp_path: Path, monkeypa
             write_errors.append(exc)
         return con
 
-    monkeypatch.setattr(render.duckdb, "connect", spying_connect)
+    monkeypatch.setattr(duckdb, "connect", spying_connect)
     path = render_overview(warehouse, tmp_path / "out")
     monkeypatch.undo()
     assert path.is_file() and len(write_errors) == 1

@@ -1,0 +1,165 @@
+"""The conversation-evolution page: one programme (or all) over a period, compared with the period before."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from reports.environment import make_environment
+from reports.formats import LIMA, TEXT_CHARS, as_date, fmt_datetime
+from reports.labels import check_lang
+from reports.periods import latest_periods, period_bounds, period_title, previous_period
+from reports.queries import connect_readonly, first_row, records, run_queries
+
+# The evolution page: its named queries, in page order, and its list sizes.
+EVOLUTION_QUERIES = (
+    "evolution_scope",
+    "evolution_totals",
+    "evolution_coverage",
+    "evolution_gaps",
+    "evolution_topic_versions",
+    "evolution_topics",
+    "evolution_weekly",
+    "evolution_sentiment_weekly",
+    "evolution_events",
+    "evolution_alerts",
+    "evolution_leaders",
+    "evolution_exposure",
+    "evolution_communities",
+    "evolution_bridges",
+    "evolution_demographics",
+)
+TOP_ALERTS = 15
+TOP_RANK = 10  # "leading" a month = among the first TOP_RANK of fct_author_influence
+TOP_LEADERS = 3
+TOP_COMMUNITIES = 3
+TOP_BRIDGES = 3
+SENTIMENT_COLORS = {"positive": "#009E73", "neutral": "#B8BEC4", "negative": "#D55E00"}
+
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def evolution_filename(programme_id: str | None, period_label: str, lang: str = "es") -> str:
+    """``evolution-<programme|all>-<period>.html`` (``-en`` before ``.html`` for English)."""
+    for part in (programme_id or "all", period_label):
+        if not _SLUG.match(part):
+            raise ValueError(f"not usable in a file name: {part!r}")
+    suffix = "" if check_lang(lang) == "es" else f"-{lang}"
+    return f"evolution-{programme_id or 'all'}-{period_label}{suffix}.html"
+
+
+def evolution_params(programme_id: str | None, start: date, end: date) -> dict[str, Any]:
+    """Parameters of the evolution queries: the scope, the period, the previous period and list sizes."""
+    prev_start, prev_end = previous_period(start, end)
+    return {
+        "programme": programme_id,
+        "start": start,
+        "end": end,
+        "prev_start": prev_start,
+        "prev_end": prev_end,
+        "top_alerts": TOP_ALERTS,
+        "top_rank": TOP_RANK,
+        "top_leaders": TOP_LEADERS,
+        "top_communities": TOP_COMMUNITIES,
+        "top_bridges": TOP_BRIDGES,
+    }
+
+
+def event_markers(events: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """One numbered marker per event (first row of each event_id, in row order) for charts and captions."""
+    markers: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for row in records(events):
+        if row["event_id"] in seen:
+            continue
+        seen.add(row["event_id"])
+        markers.append({"label": str(len(markers) + 1), "event_id": row["event_id"], "name": row["event_name"],
+                        "start": row["start_date"], "end": row["end_date"] or row["start_date"],
+                        "origin": row["origin"]})
+    return markers
+
+
+def render_evolution(
+    warehouse: Path,
+    out_dir: Path,
+    programme_id: str | None,
+    start: date,
+    end: date,
+    period_label: str,
+    lang: str = "es",
+    *,
+    generated_at: datetime | None = None,
+) -> Path:
+    """Render the conversation-evolution page of one programme (None: all) over [start, end] to
+    ``out_dir/evolution-<programme|all>-<period_label>.html``, from the warehouse opened read-only."""
+    if end < start:
+        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+    name = evolution_filename(programme_id, period_label, lang)
+    env = make_environment(lang)
+    warehouse, out_dir = Path(warehouse), Path(out_dir)
+    params = evolution_params(programme_id, start, end)
+    con = connect_readonly(warehouse)
+    try:
+        data = run_queries(con, EVOLUTION_QUERIES, params)
+    finally:
+        con.close()
+    if programme_id is not None and data["evolution_scope"].empty:
+        raise ValueError(f"unknown programme {programme_id!r}")
+    html = env.get_template("evolution.html").render(
+        data=data,
+        totals=first_row(data["evolution_totals"]),
+        programme_id=programme_id,
+        start=start,
+        end=end,
+        prev_start=params["prev_start"],
+        prev_end=params["prev_end"],
+        period_title=period_title(period_label, lang),
+        markers=event_markers(data["evolution_events"]),
+        sentiment_colors=SENTIMENT_COLORS,
+        top_rank=TOP_RANK,
+        query_names=EVOLUTION_QUERIES,
+        warehouse_name=str(warehouse),
+        generated_at=fmt_datetime(generated_at or datetime.now(LIMA), lang),
+        text_chars=TEXT_CHARS,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / name
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def warehouse_last_day(warehouse: Path) -> date | None:
+    """The last Lima day with any collection in the warehouse (query ``evolution_last_day``)."""
+    con = connect_readonly(warehouse)
+    try:
+        row = first_row(run_queries(con, ["evolution_last_day"])["evolution_last_day"])
+    finally:
+        con.close()
+    return as_date(row.get("last_day"))
+
+
+def programme_ids(warehouse: Path) -> list[str]:
+    """Every programme of the warehouse (query ``evolution_scope`` over all programmes)."""
+    con = connect_readonly(warehouse)
+    try:
+        scope = run_queries(con, ["evolution_scope"], {"programme": None})["evolution_scope"]
+    finally:
+        con.close()
+    return [row["programme_id"] for row in records(scope)]
+
+
+def render_evolution_set(warehouse: Path, out_dir: Path, lang: str = "es") -> list[Path]:
+    """Render the evolution pages of every programme and of all programmes together for the
+    latest complete month, the latest complete quarter and the year of the data's last day."""
+    last_day = warehouse_last_day(warehouse)
+    if last_day is None:
+        return []
+    paths = []
+    for spec in latest_periods(last_day):
+        start, end = period_bounds(spec)
+        for programme in [None, *programme_ids(warehouse)]:
+            paths.append(render_evolution(warehouse, out_dir, programme, start, end, spec, lang))
+    return paths
