@@ -126,6 +126,14 @@ def clip(value: Any, chars: int = TEXT_CHARS) -> str:
     return cut.rstrip(" .,;:") + "…"
 
 
+def fmt_num1(value: Any, lang: str = "es") -> str:
+    """A number with one decimal: ``6.28`` -> ``6,3`` (es) / ``6.3`` (en)."""
+    if is_missing(value):
+        return MISSING
+    whole, dec = f"{float(value):,.1f}".split(".")
+    return f"{whole.replace(',', GROUP_SEP[check_lang(lang)])}{DECIMAL_SEP[lang]}{dec}"
+
+
 def fmt_num2(value: Any, lang: str = "es") -> str:
     """A number with two decimals: ``-0.256`` -> ``-0,26`` (es) / ``-0.26`` (en)."""
     if is_missing(value):

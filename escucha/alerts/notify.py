@@ -39,6 +39,8 @@ from typing import Any, Literal
 
 import jinja2
 
+from reports.formats import fmt_num0, fmt_num1
+
 from escucha.alerts.ledger import (
     SEVERITIES,
     LedgerEntry,
@@ -71,7 +73,6 @@ NETWORK_NAMES = {
     "bluesky": "Bluesky",
 }
 MONTHS_ES = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
-NNBSP = "\u202f"  # thousands separator, as in the reports: "12 345"
 
 
 class NotificationError(RuntimeError):
@@ -207,17 +208,8 @@ def clean_address(value: str) -> str:
     return text
 
 
-def _num0(value: float) -> str:
-    return f"{round(value):,}".replace(",", NNBSP)
-
-
-def _num1(value: float) -> str:
-    whole, dec = f"{value:,.1f}".split(".")
-    return f"{whole.replace(',', NNBSP)},{dec}"
-
-
 def _baseline(value: float) -> str:
-    return _num0(value) if value >= 10 or float(value).is_integer() else _num1(value)
+    return fmt_num0(value) if value >= 10 or float(value).is_integer() else fmt_num1(value)
 
 
 def _change(ratio: float) -> str:
@@ -225,7 +217,7 @@ def _change(ratio: float) -> str:
     if not ratio > 0:
         return ""
     pct = round((ratio - 1) * 100)
-    return f"{'+' if pct >= 0 else '−'}{_num0(abs(pct))}%"
+    return f"{'+' if pct >= 0 else '−'}{fmt_num0(abs(pct))}%"
 
 
 def lima_time(moment: datetime) -> str:
@@ -284,7 +276,7 @@ def _post_view(post: TopPost) -> dict[str, Any]:
         "network": NETWORK_NAMES.get(post.network.lower(), post.network),
         "text": _truncate(post.text),
         "url": _http_url(post.url),
-        "engagement": _num0(post.engagement),
+        "engagement": fmt_num0(post.engagement),
         "created_at": lima_time(post.created_at),
     }
 
@@ -296,9 +288,9 @@ def _alert_view(alert: Alert) -> dict[str, Any]:
         "severity": SEVERITY_ES[alert.severity],
         "colour": SEVERITY_COLOURS[alert.severity],
         "summary": alert.summary,
-        "posts": _num0(alert.posts),
+        "posts": fmt_num0(alert.posts),
         "baseline": _baseline(alert.baseline),
-        "ratio": _num1(alert.ratio) if alert.ratio > 0 else "—",
+        "ratio": fmt_num1(alert.ratio) if alert.ratio > 0 else "—",
         "change": _change(alert.ratio),
         "onset": lima_time(alert.onset),
         "last_seen": lima_time(alert.last_seen),

@@ -12,15 +12,10 @@ import duckdb
 from escucha.alerts.notify import Alert, DispatchReport, NotificationLedger, SmtpSettings, TopPost, dispatch
 from escucha.home import DataHome
 from escucha.topics.registry import Programme, config_path, load_config
+from reports.formats import fmt_num0, fmt_num1
 
 LIMA = timedelta(hours=-5)
 SEVERITY_ES = {"low": "baja", "medium": "media", "high": "alta", "critical": "crítica"}
-
-
-def number_es(x: float, decimals: int = 0) -> str:
-    """12345.6 -> '12.346' (decimals=0) or '12.345,6': Spanish thousands and decimal marks."""
-    text = f"{x:,.{decimals}f}"
-    return text.replace(",", "\u00a0").replace(".", ",").replace("\u00a0", ".")
 
 
 def programmes() -> dict[str, Programme]:
@@ -32,13 +27,13 @@ def summarise(kind: str, topic_label: str, peak: int, baseline: float | None, ra
               onset: datetime, author: str | None = None) -> str:
     """One Spanish sentence: what moved, by how much, since when (Lima time)."""
     when = (onset + LIMA).strftime("%d/%m/%Y %H:%M")
-    times = f"{number_es(ratio, 1)} veces" if ratio is not None else "muy por encima de"
-    usual = f" ({number_es(baseline, 0)})" if baseline is not None else ""
+    times = f"{fmt_num1(ratio)} veces" if ratio is not None else "muy por encima de"
+    usual = f" ({fmt_num0(baseline)})" if baseline is not None else ""
     if kind == "viral_post":
         who = f"@{author}" if author else "una cuenta"
-        return (f"{topic_label}: una publicación de {who} tiene {number_es(peak)} interacciones, "
+        return (f"{topic_label}: una publicación de {who} tiene {fmt_num0(peak)} interacciones, "
                 f"{times} lo que la cuenta suele recibir{usual}; publicada el {when} (Lima).")
-    return (f"{topic_label}: {number_es(peak)} publicaciones en el periodo pico, {times} lo habitual{usual}; "
+    return (f"{topic_label}: {fmt_num0(peak)} publicaciones en el periodo pico, {times} lo habitual{usual}; "
             f"desde el {when} (Lima).")
 
 
