@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import jinja2
 import pandas as pd
 from markupsafe import Markup
 
@@ -36,6 +34,7 @@ from escucha.alerts.notify import (
     send_email,
 )
 from escucha.topics.registry import Programme, config_path, load_config
+from reports.email_templates import email_environment
 from reports.render import (
     LIMA,
     MISSING,
@@ -544,22 +543,9 @@ def digest_subject(programme_label: str, week_start: date, week_end: date, lang:
 # --------------------------------------------------------------------------- render
 
 
-@lru_cache(maxsize=1)
-def _templates() -> jinja2.Environment:
-    """Autoescape for .html only (the text part is plain text), undefined names are errors."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
 def render_digest(context: dict[str, Any]) -> tuple[str, str]:
     """(html, text) of a digest context."""
-    env = _templates()
+    env = email_environment(TEMPLATES_DIR)
     html = env.get_template("digest_email.html").render(context)
     text = env.get_template("digest_email.txt").render(_deep_map(context, no_tags))
     return html, text

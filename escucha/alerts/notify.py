@@ -33,13 +33,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
-
-import jinja2
-
-from reports.formats import fmt_num0, fmt_num1
 
 from escucha.alerts.ledger import (
     SEVERITIES,
@@ -49,6 +44,8 @@ from escucha.alerts.ledger import (
     severity_rank,
     utc_naive,
 )
+from reports.email_templates import email_environment
+from reports.formats import fmt_num0, fmt_num1
 
 log = logging.getLogger(__name__)
 
@@ -258,18 +255,6 @@ def by_priority(alerts: Sequence[Alert]) -> list[Alert]:
 
 # --- email ----------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
 def _post_view(post: TopPost) -> dict[str, Any]:
     return {
         "author": header_text(post.author) or "—",
@@ -337,7 +322,7 @@ def compose_alert_email(alerts: Sequence[Alert], recipients: Sequence[str], send
         "more": more,
         "now": lima_time(now),
     }
-    env = _templates()
+    env = email_environment(TEMPLATES_DIR)
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = clean_address(sender)
