@@ -33,17 +33,24 @@ def overview_report(context: dg.AssetExecutionContext, escucha_home: EscuchaHome
 
 @dg.asset(deps=EVOLUTION_MART_KEYS, group_name="reports",
           description="Conversation-evolution pages per programme and for all programmes: the latest "
-                      "complete month and quarter and the year of the data's last day (self-contained HTML).")
+                      "complete month and quarter and the year of the data's last day (self-contained HTML); "
+                      "a page whose data did not change since it was written is kept.")
 def evolution_reports(context: dg.AssetExecutionContext, escucha_home: EscuchaHome) -> dg.MaterializeResult:
     from reports.render import render_evolution_set, render_index
 
     home = escucha_home.home()
-    paths = render_evolution_set(home.warehouse, home.reports)
+    before = {p: p.stat().st_mtime_ns for p in home.reports.glob("evolution-*.html")}
+    # a run that changed nothing a page shows (most pages in a one-day run) keeps that page
+    paths = render_evolution_set(home.warehouse, home.reports, skip_unchanged=True)
     index = render_index(home.reports)
-    context.log.info(f"{len(paths)} evolution pages written to {home.reports}")
+    kept = sum(before.get(p) == p.stat().st_mtime_ns for p in paths)
+    context.log.info(f"{len(paths)} evolution pages in {home.reports}: {len(paths) - kept} written, "
+                     f"{kept} unchanged")
     sizes = {p.name: p.stat().st_size for p in paths}
     return dg.MaterializeResult(metadata={
         "pages": len(paths),
+        "pages_written": len(paths) - kept,
+        "pages_unchanged": kept,
         "index": str(index),
         "paths": dg.MetadataValue.json([str(p) for p in paths]),
         "bytes": dg.MetadataValue.json(sizes),

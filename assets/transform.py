@@ -1,6 +1,5 @@
 """dbt models (staging, intermediate, marts, internal) as Dagster assets."""
 
-import json
 import shutil
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -8,23 +7,28 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from escucha.run_window import window_environment
 from orchestration.resources import dbt_project
 
 DBT_PROJECT = dbt_project()
 
 
 def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
-    """`dbt build` with the run's window of UTC days as vars (one parse per run, not per day)."""
+    """`dbt build`, from scratch when the run is tagged escucha/full_refresh=true."""
     # a test runs in the build that has built all its parents (a test between the two builds'
-    # models waits for the second)
-    args = ["build", "--indirect-selection", "buildable"]
-    start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
-    end = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
-    if start and end:
-        args += ["--vars", json.dumps({"min_date": start, "max_date": end})]
+    # models waits for the second); dbt's unit tests check the SQL, not the data: they run in
+    # `make test` (tests/test_pipeline.py), not in every pipeline run
+    args = ["build", "--indirect-selection", "buildable", "--exclude-resource-type", "unit_test"]
     if tags.get("escucha/full_refresh") == "true":
         args.append("--full-refresh")
     return args
+
+
+def run_window_of(tags: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The run's window of UTC days (first, last) from its partition tags; (None, None): every day."""
+    start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+    end = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
+    return (start, end) if start and end else (None, None)
 
 
 # The topic models are trained between two dbt builds: what training reads (match texts, rule
@@ -33,8 +37,10 @@ SCORED = "int_post_topic_scores+ stg_topics__models+ stg_topics__model_weights+"
 
 
 def build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """`dbt build` of the context's selection over the run's window; cleans dagster-dbt's target."""
-    invocation = dbt.cli(dbt_build_args(context.run.tags), context=context)
+    """`dbt build` of the context's selection over the run's window (handed to dbt in its
+    environment, see escucha.run_window); cleans dagster-dbt's target."""
+    with window_environment(*run_window_of(context.run.tags)):
+        invocation = dbt.cli(dbt_build_args(context.run.tags), context=context)
     yield from invocation.stream()
     # dagster-dbt gives each run its own target folder; keep only the project's own target/
     shutil.rmtree(invocation.target_path, ignore_errors=True)

@@ -1,7 +1,19 @@
-"""`make bench`: time each stage (wall, peak memory, posts/s) and compare with bare DuckDB and pandas.
+"""`make bench`: the pipeline at 1M and 10M posts, stage by stage, against bare DuckDB and pandas.
 
-Each stage runs as its own process so its peak memory is its own (os.wait4 rusage).
-Usage: python bench/run.py [--posts-per-day N] [--days D]
+For each size N (``--sizes``, default 1M and 10M): generate about N posts over a year, then time
+  * the full year from raw exports to reports in one run (`escucha run`: archive and parse every
+    export, land, gate, build the warehouse, render the reports), over every day but the last;
+  * a one-day incremental run (the last day lands, every model and report is brought up to date);
+  * an ad-hoc inquiry over the whole year (`escucha inquire`, a question no topic defines);
+  * a report render (`escucha report evolution` for all programmes over the year);
+  * the floor: the same exports loaded and aggregated to topic-day counts by one bare DuckDB script;
+  * the alternative: the same aggregation by a plain pandas script (stopped after --pandas-limit s).
+Each stage is its own process tree; its peak memory is the largest sum of the tree's resident
+memory, sampled every 0.1 s. Prints wall time, peak memory and posts per second per stage, the
+ratios, and writes bench/results/bench-<posts>.json. The quality benches (topics, graph,
+demographics, sentiment, alerts and events) then run on the smallest size's warehouse.
+
+    .venv/bin/python bench/run.py [--sizes 1000000,10000000] [--home data/bench]
 """
 from __future__ import annotations
 
@@ -14,102 +26,137 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate_posts import generate_posts  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+START, END = date(2021, 11, 1), date(2022, 10, 31)
+# a crisis question no topic defines: phrases, NEAR, a wildcard, a hashtag, NOT
+INQUIRY = ('((derrame OR crudo) NEAR/5 (mar OR playa* OR ventanilla)) OR #DerrameDePetróleo '
+           'OR "mancha de petróleo" NOT simulacro')
+QUALITY = [["topic_quality.py"], ["graph_quality.py", "--no-sensitivity"], ["demographics_quality.py"],
+           ["sentiment_quality.py"], ["alerts_quality.py"]]
 
 
-def stage(name: str, cmd: list[str], env: dict, posts: int | None = None) -> dict:
+def tree_rss(proc: psutil.Process) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def stage(name: str, cmd: list[str], env: dict, posts: int | None = None, limit: float | None = None) -> dict:
+    """Run one stage as its own process tree; wall time, sampled peak memory, posts per second."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
-    out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
+    log = open(Path(env["BENCH_LOGS"]) / f"{name.split(':')[0].replace(' ', '_')}.log", "w")
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    watched, peak, stopped = psutil.Process(proc.pid), 0, False
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(watched))
+        if limit and time.perf_counter() - t > limit:
+            for p in [*watched.children(recursive=True), watched]:
+                p.kill()
+            proc.wait()
+            stopped = True
+            break
+        time.sleep(0.1)
     wall = time.perf_counter() - t
-    if status != 0:
-        print(out[-3000:])
-        raise SystemExit(f"stage {name} failed")
-    result = {"stage": name, "seconds": round(wall, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+    log.close()
+    if proc.returncode != 0 and not stopped:
+        print(Path(log.name).read_text()[-3000:])
+        raise SystemExit(f"stage {name} failed (log: {log.name})")
+    result = {"stage": name, "seconds": round(wall, 2), "peak_rss_mb": round(peak / 2**20, 1),
+              "stopped_after_limit": stopped}
     if posts:
         result["posts_per_second"] = round(posts / wall)
-    print(f"{name:<28} {wall:8.2f} s  peak {result['peak_rss_mb']:8.1f} MB"
+    shown = f"> {limit:.0f} s (stopped)" if stopped else f"{wall:8.2f} s"
+    print(f"  {name:<34} {shown:>10}  peak {result['peak_rss_mb']:8.1f} MB"
           + (f"  {result['posts_per_second']:>10,} posts/s" if posts else ""), flush=True)
     return result
 
 
-# a crisis question no topic defines: phrases, NEAR, a wildcard, a hashtag, NOT
-INQUIRY = '((derrame OR crudo) NEAR/5 (mar OR playa* OR ventanilla)) OR #DerrameDePetróleo OR "mancha de petróleo" NOT simulacro'
+def bench_size(n: int, root: Path, pandas_limit: float) -> dict:
+    home = root / f"n{n}"
+    logs = home / "logs"
+    env = dict(os.environ, ESCUCHA_HOME=str(home), BENCH_LOGS=str(logs))
+    escucha = str(BIN / "escucha")
+    for sub in ("warehouse.duckdb", "warehouse.duckdb.wal", "lake", "archive", "inbox", "reports", "dagster",
+                "topics", "alerts", "logs"):
+        subprocess.run(["rm", "-rf", str(home / sub)], check=True)
+    logs.mkdir(parents=True)
+    print(f"\n== {n:,} posts ({home})", flush=True)
+    gen = ("import json, sys; from datetime import date; from pathlib import Path; "
+           "sys.path.insert(0, 'bench'); from generate_posts import generate_posts; "
+           f"s = generate_posts(Path({str(home / 'demo')!r}), {n}, date.fromisoformat('{START}'), "
+           f"date.fromisoformat('{END}')); Path({str(home / 'generated.json')!r}).write_text(json.dumps(s))")
+    results = [stage("generate", [sys.executable, "-c", gen], env)]
+    posts = json.loads((home / "generated.json").read_text())["posts_total"]
+    exports = home / "demo" / "exports"
+    subprocess.run([sys.executable, "-c", "from pathlib import Path; from escucha.cli import copy_exports_to_inbox; "
+                    f"from escucha.home import data_home; copy_exports_to_inbox(Path({str(exports)!r}), "
+                    f"data_home({str(home)!r}))"], env=env, check=True)
+    last = END
+    results.append(stage("full year, raw exports to reports", [escucha, "--home", str(home), "run", "--from",
+                                                               str(START), "--to", str(last - timedelta(days=1))],
+                         env, posts))
+    results.append(stage("one-day incremental run", [escucha, "--home", str(home), "run", "--from", str(last),
+                                                     "--to", str(last)], env))
+    results.append(stage("inquiry over the whole year", [escucha, "--home", str(home), "inquire", INQUIRY,
+                                                         "--by", "week", "--json"], env, posts))
+    results.append(stage("report render", [escucha, "--home", str(home), "report", "evolution", "--period",
+                                           str(START.year + 1), "--out", str(home / "bench_report")], env))
+    config = str(REPO / "config" / "programmes.yaml")
+    floor = stage("floor: bare DuckDB script", [sys.executable, "bench/floor_duckdb.py", str(exports), config],
+                  env, posts)
+    pandas = stage("alternative: pandas script", [sys.executable, "bench/floor_pandas.py", str(exports), config],
+                   env, posts, limit=pandas_limit)
+    results += [floor, pandas]
+    full = results[1]["seconds"]
+    over_floor = full / floor["seconds"]
+    pandas_ratio = pandas["seconds"] / floor["seconds"]
+    print(f"  posts: {posts:,}; full year / DuckDB floor = {over_floor:.1f}x; "
+          f"pandas / DuckDB floor = {'>' if pandas['stopped_after_limit'] else ''}{pandas_ratio:.1f}x; "
+          f"peak memory {max(r['peak_rss_mb'] for r in results[1:5]):,.0f} MB", flush=True)
+    out = REPO / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    record = {"posts": posts, "target_posts": n, "stages": results, "full_year_over_floor": round(over_floor, 2),
+              "pandas_over_floor": round(pandas_ratio, 2), "pandas_stopped": pandas["stopped_after_limit"],
+              "home": str(home)}
+    path = out / f"bench-{posts}.json"
+    path.write_text(json.dumps(record, indent=2))
+    print(f"  written {path}")
+    return record
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--posts-per-day", type=int, default=int(os.environ.get("BENCH_POSTS_PER_DAY", 600)))
-    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000000,10000000"),
+                    help="posts per size, comma-separated")
     ap.add_argument("--home", default=str(REPO / "data" / "bench"))
-    ap.add_argument("--inquiry-posts", type=int, default=10_000_000)
-    ap.add_argument("--graph-posts", type=int, default=10_000_000)
+    ap.add_argument("--pandas-limit", type=float, default=1800.0,
+                    help="seconds after which the pandas alternative is stopped (reported as a lower bound)")
+    ap.add_argument("--no-quality", action="store_true", help="skip the quality benches")
     args = ap.parse_args()
-    start = date(2021, 11, 1)
-    end = start + timedelta(days=args.days - 1)
-    env = dict(os.environ, ESCUCHA_HOME=args.home)
-    escucha = str(BIN / "escucha")
-    results = [stage("generate", [escucha, "--home", args.home, "generate", "--from", str(start),
-                                  "--to", str(end), "--posts-per-day", str(args.posts_per_day)], env)]
-    summary = json.loads((Path(args.home) / "demo" / "ground_truth" / "summary.json").read_text())
-    posts = int(summary["posts_total"])
-    exports = str(Path(args.home) / "demo" / "exports")
-    config = str(REPO / "config" / "programmes.yaml")
-    for sub in ("warehouse.duckdb", "lake", "archive", "inbox"):
-        subprocess.run(["rm", "-rf", str(Path(args.home) / sub)], check=True)
-    x_files = sorted(str(p) for p in (Path(exports) / "x").glob("*.jsonl"))
-    x_posts = int(summary["posts_per_network"].get("x", 0)) if "posts_per_network" in summary else None
-    results.append(stage("ingest X API v2 NDJSON", [escucha, "--home", args.home, "ingest", *x_files],
-                         env, x_posts))
-    results.append(stage("floor: bare DuckDB read_json", [sys.executable, "bench/read_json_floor.py",
-                                                         *x_files], env, x_posts))
-    copy = ("from pathlib import Path; from escucha.cli import copy_exports_to_inbox; "
-            "from escucha.home import data_home; "
-            f"copy_exports_to_inbox(Path({exports!r}), data_home({args.home!r}))")
-    subprocess.run([sys.executable, "-c", copy], env=env, check=True)
-    results.append(stage("pipeline full year (1 run)", [escucha, "--home", args.home, "run", "--from",
-                                                        str(start), "--to", str(end)], env, posts))
-    results.append(stage("pipeline one day", [escucha, "--home", args.home, "run", "--from", str(end),
-                                              "--to", str(end)], env))
-    results.append(stage("inquiry over the whole year", [escucha, "--home", args.home, "inquire", INQUIRY,
-                                                         "--by", "week", "--json"], env, posts))
-    floor = stage("floor: bare DuckDB script", [sys.executable, "bench/floor_duckdb.py", exports, config],
-                  env, posts)
-    pandas = stage("alternative: pandas script", [sys.executable, "bench/floor_pandas.py", exports, config],
-                   env, posts)
-    results += [floor, pandas]
-    full = next(r for r in results if r["stage"].startswith("pipeline full year"))["seconds"]
-    ingest = next(r for r in results if r["stage"] == "ingest X API v2 NDJSON")
-    read = next(r for r in results if r["stage"] == "floor: bare DuckDB read_json")
-    print(f"ingest X NDJSON: {ingest.get('posts_per_second', 0):,} posts/s "
-          f"vs bare read_json {read.get('posts_per_second', 0):,} posts/s")
-    print(f"posts: {posts:,}; pipeline / DuckDB floor = {full / floor['seconds']:.1f}x; "
-          f"pandas / DuckDB floor = {pandas['seconds'] / floor['seconds']:.1f}x")
-    # the inquiry over 10M posts (the bench warehouse's posts repeated) and the topic models against
-    # the generator's ground truth (simulated analyst labels)
-    subprocess.run([sys.executable, "bench/inquiry_scale.py", "--from-home", args.home, "--posts",
-                    str(args.inquiry_posts), "--home", str(Path(args.home) / "inquiry")], env=env, check=True)
-    subprocess.run([sys.executable, "bench/topic_quality.py", "--home", args.home], env=env, check=True)
-    # the graph computations (interactions, influence, communities) over 10M posts: time and peak
-    # memory of a whole-year build and of a one-day build; then their quality against the truth
-    subprocess.run([sys.executable, "bench/graph_scale.py", "--from-home", args.home, "--posts",
-                    str(args.graph_posts), "--home", str(Path(args.home) / "graph"),
-                    "--day", str(end - timedelta(days=30))], env=env, check=True)
-    subprocess.run([sys.executable, "bench/graph_quality.py", "--home", args.home, "--no-sensitivity"],
-                   env=env, check=True)
-    subprocess.run([sys.executable, "bench/demographics_quality.py", "--home", args.home], env=env, check=True)
-    # sentiment against the demo truth (and TASS 2020 when ../shared has it); alerts, event effects
-    # and changepoints against the planted events
-    subprocess.run([sys.executable, "bench/sentiment_quality.py", "--home", args.home], env=env, check=True)
-    subprocess.run([sys.executable, "bench/alerts_quality.py", "--home", args.home], env=env, check=True)
-    out = REPO / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    path = out / f"bench-{posts}.json"
-    path.write_text(json.dumps({"posts": posts, "stages": results}, indent=2))
-    print(f"written {path}")
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    records = [bench_size(n, Path(args.home), args.pandas_limit) for n in sizes]
+    if len(records) > 1:
+        a, b = records[0], records[-1]
+        growth = b["posts"] / a["posts"]
+        peak = {r["posts"]: max(s["peak_rss_mb"] for s in r["stages"][1:5]) for r in (a, b)}
+        print(f"\npeak memory {peak[a['posts']]:,.0f} MB -> {peak[b['posts']]:,.0f} MB for {growth:.1f}x the posts "
+              f"({peak[b['posts']] / peak[a['posts']]:.1f}x)")
+    if not args.no_quality:
+        env = dict(os.environ, ESCUCHA_HOME=records[0]["home"])
+        for script, *flags in QUALITY:
+            subprocess.run([sys.executable, f"bench/{script}", "--home", records[0]["home"], *flags], env=env,
+                           check=True)
 
 
 if __name__ == "__main__":

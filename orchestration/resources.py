@@ -1,12 +1,16 @@
 """Resources: the data home and dbt, configured once for every asset."""
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from escucha.home import DataHome, data_home
 
@@ -51,5 +55,19 @@ def _manifest_stale(project: DbtProject) -> bool:
     return any(p.is_file() and p.stat().st_mtime > built for p in sources)
 
 
+class EscuchaDbtCli(DbtCliResource):
+    """dagster-dbt's dbt CLI resource without two fixed costs of every invocation (measured ~1.8 s
+    and ~2 s here): asking the dbt executable for its version (it is this venv's dbt-core) and
+    loading dbt's adapter into the Dagster process (dagster-dbt uses it only to fetch row counts
+    and column metadata, which escucha never asks for)."""
+
+    @functools.cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
+        return None
+
+
 def dbt_resource(project: DbtProject) -> DbtCliResource:
-    return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+    return EscuchaDbtCli(project_dir=project, dbt_executable=dbt_executable())

@@ -17,6 +17,19 @@ from reports.queries import records
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 
+class _MemoryCache(dict):
+    """The client jinja2's MemcachedBytecodeCache talks to, kept in this process's memory."""
+
+    def set(self, key: str, value: bytes, timeout: int | None = None) -> None:
+        self[key] = value
+
+
+# Compiled templates shared by every environment of this process: a page render makes its own
+# environment (its filters are bound to a language and it numbers its own charts), but the
+# templates are lexed and compiled once. A template whose source changes gets a new cache key.
+_BYTECODE = jinja2.MemcachedBytecodeCache(_MemoryCache())
+
+
 def make_environment(lang: str = "es") -> jinja2.Environment:
     """A jinja2 environment for one page render: autoescape on, formats and chart helpers bound to ``lang``."""
     check_lang(lang)
@@ -27,6 +40,7 @@ def make_environment(lang: str = "es") -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_BYTECODE,
     )
     chart_ids = itertools.count(1)
 

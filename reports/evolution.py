@@ -1,6 +1,8 @@
 """The conversation-evolution page: one programme (or all) over a period, compared with the period before."""
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -40,6 +42,40 @@ TOP_BRIDGES = 3
 SENTIMENT_COLORS = {"positive": "#009E73", "neutral": "#B8BEC4", "negative": "#D55E00"}
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_FINGERPRINT = re.compile(r'<meta name="escucha-fingerprint" content="([0-9a-f]{64})">')
+REPORTS_DIR = Path(__file__).resolve().parent
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """A hash of everything that shapes a page besides its data: the reports package's code,
+    templates and queries."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in REPORTS_DIR.rglob("*") if p.suffix in {".py", ".html", ".txt", ".sql"}):
+        digest.update(path.relative_to(REPORTS_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def page_fingerprint(data: dict[str, pd.DataFrame], *parts: Any) -> str:
+    """A hash of a page's query results, its parameters and the reports code: equal fingerprints
+    give the same page (except the time it was generated)."""
+    digest = hashlib.sha256(_code_fingerprint().encode())
+    for part in parts:
+        digest.update(repr(part).encode() + b"\0")
+    for name in sorted(data):
+        digest.update(name.encode() + b"\0" + data[name].to_csv(index=False).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def rendered_fingerprint(path: Path) -> str | None:
+    """The fingerprint written in a page rendered before (None when there is no such page)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            head = f.read(2048)
+    except OSError:
+        return None
+    found = _FINGERPRINT.search(head)
+    return found.group(1) if found else None
 
 
 def evolution_filename(programme_id: str | None, period_label: str, lang: str = "es") -> str:
@@ -92,9 +128,13 @@ def render_evolution(
     lang: str = "es",
     *,
     generated_at: datetime | None = None,
+    skip_unchanged: bool = False,
 ) -> Path:
     """Render the conversation-evolution page of one programme (None: all) over [start, end] to
-    ``out_dir/evolution-<programme|all>-<period_label>.html``, from the warehouse opened read-only."""
+    ``out_dir/evolution-<programme|all>-<period_label>.html``, from the warehouse opened read-only.
+
+    With ``skip_unchanged``, a page already written from the same data by the same code is kept as
+    it is (its "generated" time stays the time its data last changed)."""
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     name = evolution_filename(programme_id, period_label, lang)
@@ -108,6 +148,11 @@ def render_evolution(
         con.close()
     if programme_id is not None and data["evolution_scope"].empty:
         raise ValueError(f"unknown programme {programme_id!r}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / name
+    fingerprint = page_fingerprint(data, lang, programme_id, start, end, period_label, str(warehouse))
+    if skip_unchanged and rendered_fingerprint(path) == fingerprint:
+        return path
     html = env.get_template("evolution.html").render(
         data=data,
         totals=first_row(data["evolution_totals"]),
@@ -124,9 +169,8 @@ def render_evolution(
         warehouse_name=str(warehouse),
         generated_at=fmt_datetime(generated_at or datetime.now(LIMA), lang),
         text_chars=TEXT_CHARS,
+        fingerprint=fingerprint,
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / name
     path.write_text(html, encoding="utf-8")
     return path
 
@@ -151,9 +195,10 @@ def programme_ids(warehouse: Path) -> list[str]:
     return [row["programme_id"] for row in records(scope)]
 
 
-def render_evolution_set(warehouse: Path, out_dir: Path, lang: str = "es") -> list[Path]:
+def render_evolution_set(warehouse: Path, out_dir: Path, lang: str = "es", skip_unchanged: bool = False) -> list[Path]:
     """Render the evolution pages of every programme and of all programmes together for the
-    latest complete month, the latest complete quarter and the year of the data's last day."""
+    latest complete month, the latest complete quarter and the year of the data's last day
+    (``skip_unchanged``: keep the pages whose data did not change, see ``render_evolution``)."""
     last_day = warehouse_last_day(warehouse)
     if last_day is None:
         return []
@@ -161,5 +206,6 @@ def render_evolution_set(warehouse: Path, out_dir: Path, lang: str = "es") -> li
     for spec in latest_periods(last_day):
         start, end = period_bounds(spec)
         for programme in [None, *programme_ids(warehouse)]:
-            paths.append(render_evolution(warehouse, out_dir, programme, start, end, spec, lang))
+            paths.append(render_evolution(warehouse, out_dir, programme, start, end, spec, lang,
+                                          skip_unchanged=skip_unchanged))
     return paths

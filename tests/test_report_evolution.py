@@ -718,6 +718,27 @@ def test_evolution_reports_asset(warehouse: Path, tmp_path: Path) -> None:
     assert {Path(p).name for p in meta["paths"].data} == {p.name for p in (home / "reports").glob("evolution-*.html")}
     deps = {tuple(k.path) for k in evolution_reports.dependency_keys}
     assert {("marts", "fct_topic_daily"), ("marts", "fct_event_impact"), ("marts", "fct_topic_demographics")} <= deps
+    assert meta["pages_written"].value == 9 and meta["pages_unchanged"].value == 0
+
+    # a second run over the same marts keeps every page as it is, byte for byte
+    pages = {p: p.read_bytes() for p in (home / "reports").glob("evolution-*.html")}
+    again = dg.materialize([evolution_reports], resources={"escucha_home": EscuchaHome(root=str(home))})
+    [meta2] = [m.metadata for m in again.asset_materializations_for_node("evolution_reports")]
+    assert (meta2["pages_written"].value, meta2["pages_unchanged"].value) == (0, 9)
+    assert {p: p.read_bytes() for p in pages} == pages
+
+    # new posts on a day of May change every page that shows the programme (and all): June's
+    # through its change against May; the other programme's pages stay as they are
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        changed = con.execute("""
+            update marts.fct_topic_daily set posts = posts + 7
+            where topic_id = 'mineria' and day = date '2022-05-10'""").fetchone()[0]
+    assert changed > 0
+    third = dg.materialize([evolution_reports], resources={"escucha_home": EscuchaHome(root=str(home))})
+    [meta3] = [m.metadata for m in third.asset_materializations_for_node("evolution_reports")]
+    rewritten = {p.name for p in pages if p.read_bytes() != pages[p]}
+    assert rewritten == {f"evolution-{p}-{s}.html" for p in ("all", "gobierno") for s in ("2022-06", "2022-Q2", "2022")}
+    assert (meta3["pages_written"].value, meta3["pages_unchanged"].value) == (6, 3)
 
 
 def test_cli_report_evolution(warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

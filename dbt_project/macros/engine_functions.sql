@@ -50,12 +50,25 @@
     regexp_extract_all({{ expr }}, 'https?://[^\s<>"]*[^\s<>".,;:!?)\]]')
 {%- endmacro %}
 
-{#- The run's window of UTC days (vars min_date / max_date, passed once per run by Dagster): an
-    incremental model deletes and rebuilds exactly these days. Without vars, every day. -#}
+{#- One end of the run's window of UTC days ('min_date' or 'max_date'): the var when given (unit
+    tests, a dbt build by hand), else ESCUCHA_WINDOW_START / ESCUCHA_WINDOW_END, which Dagster sets
+    for its dbt process. The environment is read only when a model runs, never while parsing, so a
+    new window does not make dbt parse the project again (new --vars would). Python twin:
+    escucha.run_window.window. -#}
+{% macro run_window_bound(name) -%}
+    {%- set given = var(name, '') -%}
+    {%- if not given and execute -%}
+        {%- set given = env_var('ESCUCHA_WINDOW_START' if name == 'min_date' else 'ESCUCHA_WINDOW_END', '') -%}
+    {%- endif -%}
+    {{- return(given or ('0001-01-01' if name == 'min_date' else '9999-12-31')) -}}
+{%- endmacro %}
+
+{#- The run's window of UTC days: an incremental model deletes and rebuilds exactly these days.
+    Without a window, every day. -#}
 {% macro in_window(expr, days_before=0) -%}
     {%- if is_incremental() -%}
-    cast({{ expr }} as date) between cast('{{ var("min_date", "0001-01-01") }}' as date) - {{ days_before }}
-        and cast('{{ var("max_date", "9999-12-31") }}' as date)
+    cast({{ expr }} as date) between cast('{{ run_window_bound("min_date") }}' as date) - {{ days_before }}
+        and cast('{{ run_window_bound("max_date") }}' as date)
     {%- else -%}
     true
     {%- endif -%}

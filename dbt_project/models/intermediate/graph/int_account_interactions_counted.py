@@ -2,6 +2,7 @@
 '*'): the context community detection borrows to see how accounts align beyond one topic.
 Incremental: the months the run's window touches."""
 from escucha.graph import refresh
+from escucha.run_window import window
 from escucha.graph.interactions import build_context_edges, period_expr
 
 
@@ -11,7 +12,7 @@ def model(dbt, session):
     dbt.ref("dim_authors").create_view("context_authors", replace=True)
     # one pseudo-topic, "*": every post
     versions, plan = refresh.plan_model(dbt, session, "month", None,
-                                        dbt.config.get("min_date"), dbt.config.get("max_date"))
+                                        *window(dbt.config.get("min_date"), dbt.config.get("max_date")))
     session.execute("create or replace temp view context_posts as select * from context_posts_all "
                     f"where {plan.where(period_expr('month'), topic_col=repr('*'))}")
     edges = build_context_edges(session, "context_posts", "context_authors", "month", "context_posts_all")

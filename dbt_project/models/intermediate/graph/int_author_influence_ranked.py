@@ -3,6 +3,7 @@ weighted PageRank on the month's interaction graph, and an overall rank with the
 the account there (escucha.graph.influence). Incremental by slice, like the interactions; computed
 one topic at a time (ranks are within a topic and month)."""
 from escucha.graph import refresh
+from escucha.run_window import window
 from escucha.graph.influence import influence
 from escucha.graph.interactions import normalise_edges
 
@@ -14,7 +15,7 @@ def model(dbt, session):
     dbt.ref("dim_authors").create_view("influence_authors", replace=True)
     dbt.ref("int_topic_interactions_counted").create_view("influence_edges_all", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "month", "influence_post_topics",
-                                        dbt.config.get("min_date"), dbt.config.get("max_date"))
+                                        *window(dbt.config.get("min_date"), dbt.config.get("max_date")))
 
     def rank(topic: str):
         topic_posts = refresh.topic_posts_view(session, "influence_topic_posts", "influence_posts",

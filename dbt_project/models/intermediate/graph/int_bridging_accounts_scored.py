@@ -2,6 +2,7 @@
 communities and the share of their interaction that crosses to other communities
 (escucha.graph.communities.bridges). Incremental by slice, like the memberships; one topic at a time."""
 from escucha.graph import refresh
+from escucha.run_window import window
 from escucha.graph.communities import bridges
 
 
@@ -11,7 +12,7 @@ def model(dbt, session):
     dbt.ref("int_topic_interactions_counted").create_view("bridging_edges_all", replace=True)
     dbt.ref("int_community_members_detected").create_view("bridging_members_all", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "quarter", "bridging_post_topics",
-                                        dbt.config.get("min_date"), dbt.config.get("max_date"))
+                                        *window(dbt.config.get("min_date"), dbt.config.get("max_date")))
 
     def score(topic: str):
         edges, members = refresh.quarter_graph(session, "bridging_edges_all", "bridging_members_all", topic, plan)

@@ -3,6 +3,7 @@ inside it and across its border, posts, top accounts by PageRank, top hashtags a
 (escucha.graph.communities.describe_communities). Incremental by slice, like the memberships; one
 topic at a time."""
 from escucha.graph import refresh
+from escucha.run_window import window
 from escucha.graph.communities import describe_communities
 
 
@@ -13,7 +14,7 @@ def model(dbt, session):
     dbt.ref("int_topic_interactions_counted").create_view("described_edges_all", replace=True)
     dbt.ref("int_community_members_detected").create_view("described_members_all", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "quarter", "described_post_topics",
-                                        dbt.config.get("min_date"), dbt.config.get("max_date"))
+                                        *window(dbt.config.get("min_date"), dbt.config.get("max_date")))
 
     def describe(topic: str):
         topic_posts = refresh.topic_posts_view(session, "described_topic_posts", "described_posts",

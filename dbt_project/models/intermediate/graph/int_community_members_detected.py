@@ -4,6 +4,7 @@ of the topic, with the same accounts' interactions elsewhere in the quarter as c
 Incremental by slice: the quarters the run's window touches, and every quarter of a topic whose rules
 or model changed. Computed one topic at a time."""
 from escucha.graph import refresh
+from escucha.run_window import window
 from escucha.graph.communities import context_pairs, memberships
 from escucha.graph.interactions import normalise_edges, period_expr, regroup_edges_sql
 
@@ -15,7 +16,7 @@ def model(dbt, session):
     dbt.ref("int_topic_interactions_counted").create_view("community_topic_edges", replace=True)
     dbt.ref("int_account_interactions_counted").create_view("community_context_edges", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "quarter", "community_post_topics",
-                                        dbt.config.get("min_date"), dbt.config.get("max_date"))
+                                        *window(dbt.config.get("min_date"), dbt.config.get("max_date")))
     quarter = period_expr("quarter", "period_start")
     # context for the quarters being recomputed (every quarter when a stale topic needs its year)
     context_where = "true" if plan.full or plan.stale_topics else plan.where(quarter, topic_col="'*'")

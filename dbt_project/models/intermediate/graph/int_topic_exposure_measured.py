@@ -2,6 +2,7 @@
 crosses between communities, against the share expected if interaction ignored communities
 (escucha.graph.communities.exposure). Incremental by slice, like the memberships; one topic at a time."""
 from escucha.graph import refresh
+from escucha.run_window import window
 from escucha.graph.communities import exposure
 
 
@@ -11,7 +12,7 @@ def model(dbt, session):
     dbt.ref("int_topic_interactions_counted").create_view("exposure_edges_all", replace=True)
     dbt.ref("int_community_members_detected").create_view("exposure_members_all", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "quarter", "exposure_post_topics",
-                                        dbt.config.get("min_date"), dbt.config.get("max_date"))
+                                        *window(dbt.config.get("min_date"), dbt.config.get("max_date")))
 
     def measure(topic: str):
         edges, members = refresh.quarter_graph(session, "exposure_edges_all", "exposure_members_all", topic, plan)

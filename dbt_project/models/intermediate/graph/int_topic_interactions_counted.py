@@ -3,6 +3,7 @@ escucha.graph.interactions over the relevant posts of each topic. Incremental by
 (escucha.graph.refresh): the months the run's window touches, and the whole year of a topic whose
 rules or model changed."""
 from escucha.graph import refresh
+from escucha.run_window import window
 from escucha.graph.interactions import build_edges
 
 
@@ -12,7 +13,7 @@ def model(dbt, session):
     dbt.ref("fct_post_topics").create_view("graph_post_topics", replace=True)
     dbt.ref("dim_authors").create_view("graph_authors", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "month", "graph_post_topics",
-                                        dbt.config.get("min_date"), dbt.config.get("max_date"))
+                                        *window(dbt.config.get("min_date"), dbt.config.get("max_date")))
     topic_posts = refresh.topic_posts_view(session, "graph_topic_posts", "graph_posts", "graph_post_topics",
                                            plan, "month")
     edges = build_edges(session, topic_posts, "graph_authors", "month", "graph_posts")

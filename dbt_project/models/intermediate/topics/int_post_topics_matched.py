@@ -7,6 +7,7 @@ version differs from the one marts.dim_topics records as applied (a changed quer
 """
 from datetime import date
 
+from escucha.run_window import window
 from escucha.topics.matching import TopicRule, rule_matches_sql
 
 
@@ -22,8 +23,7 @@ def applied_versions(session) -> dict[str, int]:
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
-    start = date.fromisoformat(dbt.config.get("min_date"))
-    end = date.fromisoformat(dbt.config.get("max_date"))
+    start, end = (date.fromisoformat(d) for d in window(dbt.config.get("min_date"), dbt.config.get("max_date")))
     dbt.ref("int_posts_searchable").create_view("topic_match_posts", replace=True)
     current = dbt.ref("stg_topics__versions").filter("is_current and active") \
         .project("topic_id, topic_version, query").order("topic_id").fetchall()
