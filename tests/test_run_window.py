@@ -1,0 +1,51 @@
+"""The run's window reaches dbt through the environment: vars win, then the environment, then every day."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from assets.transform import dbt_build_args, run_window_of
+from escucha.run_window import END_ENV, START_ENV, WHOLE, window, window_environment
+
+
+def test_vars_win_over_the_environment_and_no_window_is_every_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(START_ENV, raising=False)
+    monkeypatch.delenv(END_ENV, raising=False)
+    assert window() == WHOLE
+    assert window("", "") == WHOLE  # the models' config when no vars were given
+    monkeypatch.setenv(START_ENV, "2022-01-15")
+    monkeypatch.setenv(END_ENV, "2022-01-16")
+    assert window() == ("2022-01-15", "2022-01-16")
+    assert window("2022-03-10", "2022-03-11") == ("2022-03-10", "2022-03-11")
+
+
+def test_a_malformed_window_fails_before_any_sql(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(START_ENV, "2022-01-15'; drop table x; --")
+    with pytest.raises(ValueError):
+        window()
+    with pytest.raises(ValueError):
+        with window_environment("yesterday", "2022-01-16"):
+            pass
+
+
+def test_the_environment_is_set_inside_the_block_and_restored_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(START_ENV, "2021-01-01")
+    monkeypatch.delenv(END_ENV, raising=False)
+    with window_environment("2022-01-15", "2022-01-16"):
+        assert (os.environ[START_ENV], os.environ[END_ENV]) == ("2022-01-15", "2022-01-16")
+    assert os.environ[START_ENV] == "2021-01-01" and END_ENV not in os.environ
+    with window_environment(None, None):  # a run without a window builds every day
+        assert START_ENV not in os.environ and END_ENV not in os.environ
+    assert os.environ[START_ENV] == "2021-01-01"
+
+
+def test_runs_pass_no_vars_so_dbt_keeps_its_parse() -> None:
+    ranged = {"dagster/asset_partition_range_start": "2022-01-15", "dagster/asset_partition_range_end": "2022-01-17"}
+    assert run_window_of(ranged) == ("2022-01-15", "2022-01-17")
+    assert run_window_of({"dagster/partition": "2022-01-15"}) == ("2022-01-15", "2022-01-15")
+    assert run_window_of({}) == (None, None)
+    args = dbt_build_args(ranged)
+    assert "--vars" not in args
+    assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
+    assert dbt_build_args({"escucha/full_refresh": "true"})[-1] == "--full-refresh"
