@@ -19,20 +19,39 @@ FORMAT = "twarc2"  # also a single response saved as one JSON document (search o
 NETWORK = "x"
 
 
+# Each page is parsed once into these shapes (json_transform), each tweet and each user once: the
+# API's JSON is read by DuckDB's parser a fixed number of times per byte, not once per field.
+# Scalars are read as text and cast with try_cast, as json_extract_string would give them.
+PAGE = ('{"data": ["JSON"], "meta": "JSON", "__twarc": {"retrieved_at": "VARCHAR"}, '
+        '"includes": {"tweets": [{"id": "VARCHAR", "author_id": "VARCHAR"}], "users": ["JSON"]}}')
+TWEET = ('{"id": "VARCHAR", "author_id": "VARCHAR", "created_at": "VARCHAR", "text": "VARCHAR", '
+         '"lang": "VARCHAR", "conversation_id": "VARCHAR", "in_reply_to_user_id": "VARCHAR", '
+         '"referenced_tweets": [{"type": "VARCHAR", "id": "VARCHAR"}], '
+         '"entities": {"mentions": [{"username": "VARCHAR", "id": "VARCHAR"}], "hashtags": [{"tag": "VARCHAR"}], '
+         '"urls": [{"expanded_url": "VARCHAR", "url": "VARCHAR"}]}, '
+         '"public_metrics": {"like_count": "VARCHAR", "retweet_count": "VARCHAR", "reply_count": "VARCHAR", '
+         '"quote_count": "VARCHAR", "impression_count": "VARCHAR"}}')
+USER = ('{"id": "VARCHAR", "username": "VARCHAR", "name": "VARCHAR", "description": "VARCHAR", '
+        '"location": "VARCHAR", "created_at": "VARCHAR", "verified": "VARCHAR", '
+        '"public_metrics": {"followers_count": "VARCHAR", "following_count": "VARCHAR", "tweet_count": "VARCHAR"}}')
+
+
 def ref_id(kind: str) -> str:
     """SQL for the id of the referenced tweet of one kind (replied_to, retweeted, quoted)."""
-    return (
-        "list_filter(json_transform(t.tw -> 'referenced_tweets', "
-        "'[{\"type\":\"VARCHAR\",\"id\":\"VARCHAR\"}]'), "
-        f"lambda r: r.type = '{kind}')[1].id"
-    )
+    return f"list_filter(t.s.referenced_tweets, lambda r: r.type = '{kind}')[1].id"
+
+
+def field_list(path: str, field: str) -> str:
+    """SQL: the non-null values of one field over a list in the tweet ([] when there is no such list),
+    as a JSON path wildcard (``$.entities.mentions[*].username``) gives them."""
+    return f"coalesce(list_filter(list_transform(t.s.{path}, lambda e: e.{field}), lambda v: v is not null), [])"
 
 
 def _as_one_document_if_pretty_printed(con: duckdb.DuckDBPyConnection, src: SourceFile) -> None:
     """A single API response saved as one (pretty-printed) JSON document is one page, at line 1."""
     first = con.execute(
-        "select json_valid(raw) from _lines where raw is not null and trim(raw) <> '' "
-        "order by source_line limit 1"
+        "select json_valid(raw) from _lines where source_line = (select min(source_line) from _lines "
+        "where raw is not null and trim(raw) <> '')"
     ).fetchone()
     if first is None or first[0]:
         return
@@ -51,40 +70,48 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
     _as_one_document_if_pretty_printed(con, src)
     con.execute(
         """
-        create or replace temp table _pages as
-        select source_line, raw::json as page,
-               json_extract_string(raw, '$.__twarc.retrieved_at') as retrieved_at
+        create or replace temp table _checked as
+        select source_line, raw, json_valid(raw) as valid
         from _lines
-        where raw is not null and trim(raw) <> '' and json_valid(raw)
-          and json_type(raw::json) = 'OBJECT'
-          and (json_exists(raw::json, '$.data') or json_exists(raw::json, '$.meta'))
+        where raw is not null and trim(raw) <> ''
         """
     )
-    lines = fetch_int(con, "select count(*) from _lines where raw is not null and trim(raw) <> ''")
+    con.execute(
+        f"""
+        create or replace temp table _pages as
+        with shaped as (
+            select source_line, raw, json_transform(raw, '{PAGE}') as p
+            from _checked
+            where valid
+        )
+        select source_line, p.data as tweets, p.includes.tweets as included, p.includes.users as users,
+               p.__twarc.retrieved_at as retrieved_at
+        from shaped
+        where case
+            when p.data is not null or p.meta is not null then true
+            -- "data": null or a meta that is not an object: read the page as the API's JSON says
+            else json_type(raw::json) = 'OBJECT' and (json_exists(raw::json, '$.data')
+                                                      or json_exists(raw::json, '$.meta'))
+        end
+        """
+    )
+    lines = fetch_int(con, "select count(*) from _checked")
     pages = fetch_int(con, "select count(*) from _pages")
     if lines and not pages:
         raise RejectedFile(src.original_name, "not an X API v2 / twarc2 file: no line has 'data' or 'meta'")
 
     con.execute(
-        """
+        f"""
         create or replace temp table _tweets as
-        with data as (
-            select source_line, retrieved_at, json_extract(page, '$.data[*]') as tweets from _pages
-        )
-        select d.source_line, t.tw, d.retrieved_at
-        from data d, unnest(d.tweets) as t(tw)
+        select p.source_line, t.tw, json_transform(t.tw, '{TWEET}') as s, p.retrieved_at
+        from _pages p, unnest(p.tweets) as t(tw)
         """
     )
     con.execute(
         """
         create or replace temp table _included as
-        with page_tweets as (
-            select source_line, json_extract(page, '$.includes.tweets[*]') as tweets from _pages
-        )
-        select distinct p.source_line,
-               json_extract_string(t.tw, '$.id') as id,
-               json_extract_string(t.tw, '$.author_id') as author_id
-        from page_tweets p, unnest(p.tweets) as t(tw)
+        select distinct p.source_line, t.tw.id as id, t.tw.author_id as author_id
+        from _pages p, unnest(p.included) as t(tw)
         """
     )
     day_reason = calendar_reason_sql("cast(created_at as date)", cal)
@@ -95,10 +122,10 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
             select
                 source_line,
                 tw,
-                json_extract_string(tw, '$.id') as id,
-                json_extract_string(tw, '$.author_id') as author_id,
-                try_strptime(json_extract_string(tw, '$.created_at'),
-                             ['%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%M:%SZ']) as created_at,
+                s,
+                s.id as id,
+                s.author_id as author_id,
+                try_strptime(s.created_at, ['%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%M:%SZ']) as created_at,
                 timezone('UTC', try_strptime(retrieved_at,
                     ['%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%dT%H:%M:%S%z'])) as collected_at
             from _tweets
@@ -122,24 +149,22 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
             t.author_id,
             t.created_at,
             cast(t.created_at as date) as day,
-            json_extract_string(t.tw, '$.text') as text,
-            json_extract_string(t.tw, '$.lang') as lang,
-            json_extract_string(t.tw, '$.conversation_id') as conversation_id,
-            json_extract_string(t.tw, '$.in_reply_to_user_id') as in_reply_to_user_id,
+            t.s.text as text,
+            t.s.lang as lang,
+            t.s.conversation_id as conversation_id,
+            t.s.in_reply_to_user_id as in_reply_to_user_id,
             {ref_id('replied_to')} as replied_to_id,
             {ref_id('retweeted')} as retweeted_id,
             {ref_id('quoted')} as quoted_id,
-            json_extract_string(t.tw, '$.entities.mentions[*].username') as mention_usernames,
-            json_extract_string(t.tw, '$.entities.mentions[*].id') as mention_ids,
-            json_extract_string(t.tw, '$.entities.hashtags[*].tag') as hashtags,
-            coalesce(json_extract_string(t.tw, '$.entities.urls[*].expanded_url'),
-                     json_extract_string(t.tw, '$.entities.urls[*].url')) as urls,
-            try_cast(json_extract_string(t.tw, '$.public_metrics.like_count') as bigint) as like_count,
-            try_cast(json_extract_string(t.tw, '$.public_metrics.retweet_count') as bigint) as retweet_count,
-            try_cast(json_extract_string(t.tw, '$.public_metrics.reply_count') as bigint) as reply_count,
-            try_cast(json_extract_string(t.tw, '$.public_metrics.quote_count') as bigint) as quote_count,
-            try_cast(json_extract_string(t.tw, '$.public_metrics.impression_count') as bigint)
-                as impression_count,
+            {field_list('entities.mentions', 'username')} as mention_usernames,
+            {field_list('entities.mentions', 'id')} as mention_ids,
+            {field_list('entities.hashtags', 'tag')} as hashtags,
+            {field_list('entities.urls', 'expanded_url')} as urls,
+            try_cast(t.s.public_metrics.like_count as bigint) as like_count,
+            try_cast(t.s.public_metrics.retweet_count as bigint) as retweet_count,
+            try_cast(t.s.public_metrics.reply_count as bigint) as reply_count,
+            try_cast(t.s.public_metrics.quote_count as bigint) as quote_count,
+            try_cast(t.s.public_metrics.impression_count as bigint) as impression_count,
             t.collected_at,
             t.source_line
         from _typed t
@@ -161,35 +186,29 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
         """
     )
     con.execute(
-        """
+        f"""
         create or replace temp table x_users as
         with page_day as (
             select source_line, min(day) as day, max(collected_at) as collected_at
             from x_posts group by source_line
         ),
-        page_users as (
-            select source_line, json_extract(page, '$.includes.users[*]') as users from _pages
-        ),
         users as (
-            select p.source_line, u.usr
-            from page_users p, unnest(p.users) as u(usr)
+            select p.source_line, json_transform(u.usr, '{USER}') as u
+            from _pages p, unnest(p.users) as u(usr)
+            where p.source_line in (select source_line from page_day)
         ),
         typed as (
             select
-                json_extract_string(u.usr, '$.id') as id,
-                json_extract_string(u.usr, '$.username') as username,
-                json_extract_string(u.usr, '$.name') as name,
-                json_extract_string(u.usr, '$.description') as description,
-                json_extract_string(u.usr, '$.location') as location,
-                try_strptime(json_extract_string(u.usr, '$.created_at'),
-                             ['%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%M:%SZ']) as created_at,
-                try_cast(json_extract_string(u.usr, '$.verified') as boolean) as verified,
-                try_cast(json_extract_string(u.usr, '$.public_metrics.followers_count') as bigint)
-                    as followers_count,
-                try_cast(json_extract_string(u.usr, '$.public_metrics.following_count') as bigint)
-                    as following_count,
-                try_cast(json_extract_string(u.usr, '$.public_metrics.tweet_count') as bigint)
-                    as tweet_count,
+                u.u.id as id,
+                u.u.username as username,
+                u.u.name as name,
+                u.u.description as description,
+                u.u.location as location,
+                try_strptime(u.u.created_at, ['%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%M:%SZ']) as created_at,
+                try_cast(u.u.verified as boolean) as verified,
+                try_cast(u.u.public_metrics.followers_count as bigint) as followers_count,
+                try_cast(u.u.public_metrics.following_count as bigint) as following_count,
+                try_cast(u.u.public_metrics.tweet_count as bigint) as tweet_count,
                 d.collected_at,
                 d.day,
                 u.source_line
@@ -207,16 +226,15 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
         create or replace temp table quarantine as
         select source_line, null::date as day, 'line is not valid JSON' as reason,
                left(raw, 200) as raw_excerpt
-        from _lines
-        where raw is not null and trim(raw) <> '' and not json_valid(raw)
+        from _checked
+        where not valid
         union all
         select source_line, null::date, 'line is JSON but not an API response page (no data or meta)',
                left(raw, 200)
-        from _lines
-        where raw is not null and trim(raw) <> '' and json_valid(raw)
-          and source_line not in (select source_line from _pages)
+        from _checked
+        where valid and source_line not in (select source_line from _pages)
         union all
-        select source_line, try_cast(created_at as date), reason, left(tw::varchar, 200)
+        select source_line, try_cast(created_at as date), reason, left(coalesce(tw::varchar, 'null'), 200)
         from _typed where reason is not null
         """
     )
