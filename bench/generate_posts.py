@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from escucha.demo.generator import generate
+from escucha.lake import month_parts
 
 #: posts the generator writes per unit of posts_per_day over a year (measured: 2,740/day -> 1,052,450)
 POSTS_PER_PPD_YEAR = 384.1
@@ -24,17 +25,6 @@ def posts_per_day(posts: int, days: int = 365) -> int:
     return max(1, round(posts / POSTS_PER_PPD_YEAR * 365 / days))
 
 
-def month_chunks(start: date, end: date) -> list[tuple[date, date]]:
-    """[start, end] cut at month boundaries."""
-    chunks, first = [], start
-    while first <= end:
-        nxt = (first.replace(day=1) + timedelta(days=32)).replace(day=1)
-        last = min(end, nxt - timedelta(days=1))
-        chunks.append((first, last))
-        first = nxt
-    return chunks
-
-
 def generate_posts(out: Path, posts: int, start: date, end: date, seed: int = 7) -> dict:
     """Write exports for about ``posts`` posts from ``start`` to ``end`` into ``out/exports``
     (one folder per network); returns {"posts_total", "chunks", "posts_per_day"}."""
@@ -43,7 +33,7 @@ def generate_posts(out: Path, posts: int, start: date, end: date, seed: int = 7)
     if posts <= CHUNKED_ABOVE:
         summary = generate(out, start=start, end=end, posts_per_day=ppd, seed=seed)
         return {"posts_total": int(summary["posts_total"]), "chunks": 1, "posts_per_day": ppd}
-    total, chunks = 0, month_chunks(start, end)
+    total, chunks = 0, month_parts(start, end)
     for first, last in chunks:
         part = out / "parts" / first.strftime("%Y-%m")
         summary = generate(part, start=first, end=last, posts_per_day=ppd, seed=seed)

@@ -146,7 +146,7 @@ def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
             quarantined = _count(con, parsed.quarantine)
             days = _day_range(con, list(parsed.entities.values()) + [parsed.quarantine])
             touched = _days_with_posts(con, parsed)
-            duplicates = _duplicates(con, home, tmp_dir)
+            duplicates = _duplicates(con, home, tmp_dir, touched)
         except duckdb.Error as exc:
             raise RejectedFile(path, f"cannot be parsed as {fmt}: {str(exc).splitlines()[0]}") from exc
         finally:
@@ -200,15 +200,24 @@ def _post_keys_sql(parsed_dir: Path) -> list[str]:
     return parts
 
 
-def _duplicates(con: duckdb.DuckDBPyConnection, home: DataHome, parsed_dir: Path) -> int:
-    """Posts of this file already collected: by an earlier archived file, or earlier in this file."""
+def _duplicates(con: duckdb.DuckDBPyConnection, home: DataHome, parsed_dir: Path, days: list[str]) -> int:
+    """Posts of this file already collected: by an earlier archived file, or earlier in this file.
+
+    A post keeps its creation day in every export, so only earlier files whose days overlap this
+    file's post days (``days``) can hold it: each file is compared with the files of its own weeks
+    or months, not with the whole archive."""
     mine = _post_keys_sql(parsed_dir)
     if not mine:
         return 0
-    earlier = [q for m in manifests(home) for q in _post_keys_sql(home.archive / f"{m['sha256']}.parsed")]
     new_keys = " union all ".join(mine)
     sql = f"select count(*) - count(distinct post_key) from ({new_keys})"
     within = int(con.execute(sql).fetchone()[0])
+    if not days:
+        return within
+    first, last = min(days), max(days)
+    earlier = [q for m in manifests(home)
+               if m.get("min_day") and m["min_day"] <= last and m["max_day"] >= first
+               for q in _post_keys_sql(home.archive / f"{m['sha256']}.parsed")]
     if not earlier:
         return within
     old_keys = " union all ".join(earlier)

@@ -1,6 +1,7 @@
 """Run a suite on a DataFrame and turn the validation into a Dagster AssetCheckResult."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import dagster as dg
@@ -47,18 +48,33 @@ def describe_failures(result: Any) -> list[str]:
 def check_result(df: pd.DataFrame, name: str, expectations: list,
                  extra: dict | None = None) -> dg.AssetCheckResult:
     """Validate and report as a blocking-check result: failures named with their values."""
-    result = validate(df, name, expectations)
-    failures = describe_failures(result)
-    stats = result.statistics
+    return check_results([("", df, expectations)], name, extra)
+
+
+def check_results(parts: Iterable[tuple[str, pd.DataFrame, list]], name: str,
+                  extra: dict | None = None) -> dg.AssetCheckResult:
+    """Validate the parts of one batch (an iterator can make each part only when its turn comes, so
+    one part is in memory at a time) and report them as one blocking-check result; a failure names
+    its part."""
+    failures: list[str] = []
+    rows = evaluated = failed = 0
+    passed = True
+    for label, df, expectations in parts:
+        result = validate(df, name, expectations)
+        rows += len(df)
+        passed = passed and bool(result.success)
+        evaluated += int(result.statistics["evaluated_expectations"])
+        failed += int(result.statistics["unsuccessful_expectations"])
+        failures += [f"{label}: {f}" if label else f for f in describe_failures(result)]
     metadata: dict[str, Any] = {
-        "rows": len(df),
-        "expectations": int(stats["evaluated_expectations"]),
-        "failed": int(stats["unsuccessful_expectations"]),
+        "rows": rows,
+        "expectations": evaluated,
+        "failed": failed,
         "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none"),
     }
     metadata.update(extra or {})
     return dg.AssetCheckResult(
-        passed=bool(result.success),
+        passed=passed,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata=metadata,
         description="; ".join(failures)[:1000] if failures else "all expectations met",

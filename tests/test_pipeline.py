@@ -212,6 +212,24 @@ def test_corrupted_input_fails_the_gate_and_stops_marts_and_report(tmp_path, mon
     assert not home.warehouse.exists()  # dbt never ran: no warehouse was built from this data
 
 
+def test_a_long_window_is_gated_month_by_month_and_a_conflict_across_months_is_caught(tmp_path, monkeypatch):
+    """The gate validates a window a month at a time (memory: one month's rows); a post published at
+    two times that fall in different months is still a conflict, named with both months."""
+    home = data_home(tmp_path / "months").ensure()
+    monkeypatch.setenv("ESCUCHA_HOME", str(home.root))
+    page = json.loads((FIXTURES / "x_twarc2_sample.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    first = dict(page["data"][0], created_at="2022-01-31T23:30:00.000Z")
+    page["data"] = [first, dict(first, created_at="2022-02-01T00:30:00.000Z")]
+    (home.inbox / "x_across.jsonl").write_text(json.dumps(page) + "\n", encoding="utf-8")
+    outcome = run_pipeline(home, date(2022, 1, 31), date(2022, 2, 1))
+    assert outcome.checks["candidate/posts:expectations"] is False
+    description = outcome.check_descriptions["candidate/posts:expectations"]
+    assert "2022-01: expect_column_values_to_be_in_set {'column': 'created_at_variants'}" in description
+    assert "2022-02: expect_column_values_to_be_in_set {'column': 'created_at_variants'}" in description
+    assert first["id"] in description
+    assert not home.warehouse.exists()
+
+
 # ---------------------------------------------------------------- topics: versions, labels, model
 # These change the topics of the module's warehouse, so they come after the tests above.
 
