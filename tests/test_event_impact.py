@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from datetime import date, timedelta
 
 import numpy as np
@@ -153,3 +154,40 @@ def test_bad_arguments_raise() -> None:
         estimate_impact(series, "t0", START, END, controls=["t0"])
     with pytest.raises(ValueError, match="before start"):
         estimate_impact(series, "t0", END, START, controls=CONTROLS)
+
+
+def _impacts_model():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "dbt_project/models/intermediate/events/int_event_impacts_estimated.py"
+    spec = importlib.util.spec_from_file_location("int_event_impacts_estimated", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_an_estimate_is_reused_only_while_what_it_reads_is_unchanged() -> None:
+    """The dbt model keeps a previous estimate when its fingerprint matches: the fingerprint must
+    change with any day the estimate reads (the topic's or a control's, from the fitting period to
+    the event's end) and stay put for days and topics it does not read."""
+    m = _impacts_model()
+    days = [date(2022, 1, 1) + timedelta(days=i) for i in range(120)]
+    series = pd.DataFrame([{"topic_id": t, "day": d, "posts": 10 + i % 7, "reach": 100}
+                           for t in ("a", "b", "c") for i, d in enumerate(days)])
+    start, end = date(2022, 3, 10), date(2022, 3, 20)
+    base = m.inputs_fingerprint(series, "a", "affected", ["b"], start, end)
+    assert base == m.inputs_fingerprint(series.sample(frac=1, random_state=1), "a", "affected", ["b"], start, end)
+
+    def changed(topic: str, day: date) -> str:
+        s = series.copy()
+        s.loc[(s["topic_id"] == topic) & (s["day"] == day), "posts"] += 1
+        return m.inputs_fingerprint(s, "a", "affected", ["b"], start, end)
+
+    assert changed("a", date(2022, 3, 15)) != base  # the event's window
+    assert changed("a", start - timedelta(days=m.PRE_DAYS)) != base  # first day of the fit
+    assert changed("b", date(2022, 2, 1)) != base  # a control
+    assert changed("a", end + timedelta(days=1)) == base  # after the event: not read
+    assert changed("c", date(2022, 3, 15)) == base  # not a control
+    assert m.inputs_fingerprint(series, "a", "affected", ["b", "c"], start, end) != base
+    assert m.inputs_fingerprint(series, "a", "control", ["b"], start, end) != base
+    assert m.inputs_fingerprint(series, "a", "affected", ["b"], start, end + timedelta(days=1)) != base

@@ -5,21 +5,30 @@ event, with the topic's own trend and weekly rhythm and the volume of unaffected
 Controls are the active topics that no declared event touches from the fitting period to the end
 of the event. Every control is also estimated as if it were affected (role 'control', a placebo):
 its interval should hold 0, which shows how far to trust the affected topics' estimates.
+
+An estimate is deterministic (its simulations are seeded): each row keeps a fingerprint of what it
+was computed from (the days of the topic and its controls it reads, the event, the estimator's
+code), and a build reuses the previous row when the fingerprint is the same. A daily run then
+estimates only the events whose days it touched.
 """
+import hashlib
+import inspect
 from datetime import timedelta
 
 import pandas as pd
 
+import escucha.events.impact as impact
 from escucha.events.impact import estimate_impact
 
 PRE_DAYS = 56
 COLUMNS = ["event_id", "topic_id", "role", "measure", "method", "controls", "start_date", "end_date",
            "pre_start", "pre_end", "days", "n_pre", "actual", "counterfactual", "counterfactual_low",
            "counterfactual_high", "effect", "effect_low", "effect_high", "relative_effect", "relative_low",
-           "relative_high", "p_value", "significant", "r2_pre"]
+           "relative_high", "p_value", "significant", "r2_pre", "inputs_fingerprint"]
 
 TYPES = {**dict.fromkeys(COLUMNS, "float64"),
-         **dict.fromkeys(["event_id", "topic_id", "role", "measure", "method", "controls"], "str"),
+         **dict.fromkeys(["event_id", "topic_id", "role", "measure", "method", "controls", "inputs_fingerprint"],
+                         "str"),
          **dict.fromkeys(["start_date", "end_date", "pre_start", "pre_end"], "datetime64[s]"),
          "days": "int64", "n_pre": "int64", "significant": "bool"}
 
@@ -31,6 +40,30 @@ def controls_for(events: pd.DataFrame, topics: list[str], start, end) -> list[st
     return [t for t in topics if t not in touched]
 
 
+CODE = hashlib.sha256(inspect.getsource(impact).encode() + f"pre_days={PRE_DAYS}".encode()).hexdigest()
+
+
+def inputs_fingerprint(series: pd.DataFrame, topic_id: str, role: str, controls: list[str], start, end) -> str:
+    """A hash of everything an estimate reads: the series of the topic and its controls from the
+    fitting period to the event's end, the event's dates, the role and the estimator's code."""
+    read = series[series["topic_id"].isin([topic_id, *controls])
+                  & (series["day"] >= start - timedelta(days=PRE_DAYS)) & (series["day"] <= end)]
+    digest = hashlib.sha256(f"{CODE}|{topic_id}|{role}|{','.join(controls)}|{start}|{end}".encode())
+    digest.update(read.sort_values(["topic_id", "day"]).to_csv(index=False).encode())
+    return digest.hexdigest()
+
+
+def previous_rows(dbt, session) -> dict[tuple[str, str, str], dict]:
+    """The rows the last build wrote, by (event, topic, fingerprint); none on a first build."""
+    schema, name = str(dbt.this).replace('"', "").split(".")[-2:]
+    cols = session.execute("select column_name from information_schema.columns where table_schema = ? "
+                           "and table_name = ?", [schema, name]).fetchall()
+    if "inputs_fingerprint" not in {c[0] for c in cols}:
+        return {}
+    old = session.execute(f"select * from {dbt.this}").df()
+    return {(r["event_id"], r["topic_id"], r["inputs_fingerprint"]): r for r in old.to_dict("records")}
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
     series = dbt.ref("int_topic_daily_totals").df()
@@ -39,6 +72,7 @@ def model(dbt, session):
     for col in ("start_date", "end_date"):
         events[col] = pd.to_datetime(events[col]).dt.date
     topics = sorted(series["topic_id"].unique())
+    previous = previous_rows(dbt, session)
     first, last = (series["day"].min(), series["day"].max()) if len(series) else (None, None)
     rows = []
     for event_id, event in events.groupby("event_id", sort=True):
@@ -49,6 +83,10 @@ def model(dbt, session):
         targets = [(t, "affected", controls) for t in sorted(event["topic_id"]) if t in topics]
         targets += [(c, "control", [x for x in controls if x != c]) for c in controls]
         for topic_id, role, used in targets:
+            fingerprint = inputs_fingerprint(series, topic_id, role, used, start, end)
+            if (event_id, topic_id, fingerprint) in previous:
+                rows.append(previous[(event_id, topic_id, fingerprint)])
+                continue
             est = estimate_impact(series, topic_id, start, end, used, measure="posts", pre_days=PRE_DAYS)
             rows.append({
                 "event_id": event_id, "topic_id": topic_id, "role": role, "measure": est.measure,
@@ -59,7 +97,7 @@ def model(dbt, session):
                 "effect": est.effect, "effect_low": est.effect_low, "effect_high": est.effect_high,
                 "relative_effect": est.relative_effect, "relative_low": est.relative_low,
                 "relative_high": est.relative_high, "p_value": est.p_value, "significant": bool(est.significant),
-                "r2_pre": est.r2_pre,
+                "r2_pre": est.r2_pre, "inputs_fingerprint": fingerprint,
             })
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.astype(TYPES)
