@@ -1,14 +1,18 @@
 """dbt models (staging, intermediate, marts, internal) as Dagster assets."""
 
+import os
 import shutil
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from escucha.home import DataHome
 from escucha.run_window import window_environment
-from orchestration.resources import dbt_project
+from orchestration.resources import EscuchaHome, dbt_project
 
 DBT_PROJECT = dbt_project()
 
@@ -36,27 +40,63 @@ def run_window_of(tags: Mapping[str, str]) -> tuple[str | None, str | None]:
 SCORED = "int_post_topic_scores+ stg_topics__models+ stg_topics__model_weights+"
 
 
-def build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+PARSE_FILE = "partial_parse.msgpack"
+
+
+@contextmanager
+def dbt_target_of(home: DataHome) -> Iterator[Path]:
+    """Give dbt this home's target folder (DBT_TARGET_PATH) while the block starts dbt.
+
+    dbt parses the project again whenever its profile changes, and the profile holds the home's
+    warehouse path: a parse made for one home is useless in another. Each home keeps its own
+    parse, carried from run to run (dagster-dbt copies it into each run's folder), so only a
+    home's first run parses the whole project."""
+    target = home.dbt_target
+    target.mkdir(parents=True, exist_ok=True)
+    saved = os.environ.get("DBT_TARGET_PATH")
+    os.environ["DBT_TARGET_PATH"] = str(target)
+    try:
+        yield target
+    finally:
+        if saved is None:
+            os.environ.pop("DBT_TARGET_PATH", None)
+        else:
+            os.environ["DBT_TARGET_PATH"] = saved
+
+
+def keep_parse(run_target: Path, home_target: Path) -> None:
+    """Keep the parse a run made (or updated) for the home's next run."""
+    made = run_target / PARSE_FILE
+    if made.is_file():
+        tmp = home_target / f".{PARSE_FILE}.tmp"
+        shutil.copyfile(made, tmp)
+        os.replace(tmp, home_target / PARSE_FILE)
+
+
+def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, home: DataHome) -> Iterator[Any]:
     """`dbt build` of the context's selection over the run's window (handed to dbt in its
-    environment, see escucha.run_window); cleans dagster-dbt's target."""
-    with window_environment(*run_window_of(context.run.tags)):
+    environment, see escucha.run_window), in the home's dbt target; keeps the run's parse for the
+    next run and removes the run's own folder."""
+    with window_environment(*run_window_of(context.run.tags)), dbt_target_of(home) as target:
         invocation = dbt.cli(dbt_build_args(context.run.tags), context=context)
     yield from invocation.stream()
-    # dagster-dbt gives each run its own target folder; keep only the project's own target/
+    keep_parse(Path(invocation.target_path), target)
     shutil.rmtree(invocation.target_path, ignore_errors=True)
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, exclude=SCORED, pool="warehouse_writer")
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                     escucha_home: EscuchaHome) -> Iterator[Any]:
     """Build and test the dbt models up to the topics' rule matches. Runs over a window of days
     (every run the CLI, the sensor or a backfill launches) rebuild only those days of the
     incremental models; a run without a window rebuilds every day, and the tag
     escucha/full_refresh=true rebuilds the tables from scratch."""
-    yield from build(context, dbt)
+    yield from build(context, dbt, escucha_home.home())
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, select=SCORED, name="scored_models", pool="warehouse_writer")
-def scored_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def scored_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                  escucha_home: EscuchaHome) -> Iterator[Any]:
     """Build and test the models that use the topic models' scores: fct_post_topics, the topic
     marts and what depends on them."""
-    yield from build(context, dbt)
+    yield from build(context, dbt, escucha_home.home())

@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 from escucha.demo.generator import generate
-from escucha.lake import month_parts
 
 #: posts the generator writes per unit of posts_per_day over a year (measured: 2,740/day -> 1,052,450)
 POSTS_PER_PPD_YEAR = 384.1
@@ -33,6 +32,8 @@ def generate_posts(out: Path, posts: int, start: date, end: date, seed: int = 7)
     if posts <= CHUNKED_ABOVE:
         summary = generate(out, start=start, end=end, posts_per_day=ppd, seed=seed)
         return {"posts_total": int(summary["posts_total"]), "chunks": 1, "posts_per_day": ppd}
+    from escucha.lake import month_parts
+
     total, chunks = 0, month_parts(start, end)
     for first, last in chunks:
         part = out / "parts" / first.strftime("%Y-%m")

@@ -41,6 +41,11 @@ class DataHome:
         return self.root / "dagster"
 
     @property
+    def dbt_target(self) -> Path:
+        """dbt's artifacts for this home's runs (and the parse they reuse)."""
+        return self.root / "dbt" / "target"
+
+    @property
     def topics(self) -> Path:
         """The topic registry: `history.jsonl`, every version of every topic (see docs/topics.md)."""
         return self.root / "topics"

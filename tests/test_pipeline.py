@@ -148,6 +148,9 @@ def test_every_asset_builds_and_the_gate_passes(built):
     assert all(outcome.checks.values()), [k for k, v in outcome.checks.items() if not v]
     html = (home.reports / "overview.html").read_text(encoding="utf-8")
     assert "<svg" in html and "<script" not in html
+    # dbt's parse is kept in the home for its next run; each run's own dbt folder is gone
+    assert (home.dbt_target / "partial_parse.msgpack").stat().st_size > 0
+    assert [p.name for p in home.dbt_target.iterdir()] == ["partial_parse.msgpack"]
 
 
 def test_marts_equal_counts_computed_from_the_files(built):
