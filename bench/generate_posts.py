@@ -1,9 +1,12 @@
 """Generate about N posts over a year of the demo's world for the benchmarks.
 
 Up to 3M posts the demo generator writes the year in one go (about 2 GB of memory per million
-posts). Above that it writes the year one month at a time (same seed: the same accounts, the same
-planted events), each month into its own folder, and the bench gathers the files with the month in
-their names so nothing clashes; memory then stays at one month's worth.
+posts). Above that it writes the year one month at a time (the same planted events), each month
+into its own folder, and the bench gathers the files with the month in their names so nothing
+clashes; memory then stays at one month's worth. Each month has its own seed: with one seed every
+month drew the same post ids again (YouTube video ids, Facebook post ids) at other times, which the
+gate rightly refused as one post published at two times. So each month also has its own accounts:
+a chunked year has more, smaller accounts than a year generated in one go.
 """
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ def generate_posts(out: Path, posts: int, start: date, end: date, seed: int = 7)
     total, chunks = 0, month_parts(start, end)
     for first, last in chunks:
         part = out / "parts" / first.strftime("%Y-%m")
-        summary = generate(part, start=first, end=last, posts_per_day=ppd, seed=seed)
+        summary = generate(part, start=first, end=last, posts_per_day=ppd, seed=seed + 12 * first.year + first.month)
         total += int(summary["posts_total"])
         for f in sorted((part / "exports").rglob("*")):
             if f.is_file():
