@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -53,15 +54,8 @@ def dbt_target_of(home: DataHome) -> Iterator[Path]:
     home's first run parses the whole project."""
     target = home.dbt_target
     target.mkdir(parents=True, exist_ok=True)
-    saved = os.environ.get("DBT_TARGET_PATH")
-    os.environ["DBT_TARGET_PATH"] = str(target)
-    try:
+    with mock.patch.dict(os.environ, {"DBT_TARGET_PATH": str(target)}):
         yield target
-    finally:
-        if saved is None:
-            os.environ.pop("DBT_TARGET_PATH", None)
-        else:
-            os.environ["DBT_TARGET_PATH"] = saved
 
 
 def keep_parse(run_target: Path, home_target: Path) -> None:

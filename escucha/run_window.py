@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from unittest import mock
 
 START_ENV = "ESCUCHA_WINDOW_START"
 END_ENV = "ESCUCHA_WINDOW_END"
@@ -29,18 +30,12 @@ def window(min_date: str | None = None, max_date: str | None = None) -> tuple[st
 
 @contextmanager
 def window_environment(start: str | None, end: str | None) -> Iterator[None]:
-    """Set (or, given None, clear) the window variables for processes started inside the block."""
-    saved = {k: os.environ.get(k) for k in (START_ENV, END_ENV)}
-    for key, value in ((START_ENV, start), (END_ENV, end)):
-        if value:
-            os.environ[key] = date.fromisoformat(value).isoformat()
-        else:
-            os.environ.pop(key, None)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
+    """Set (or, given None, clear) the window variables for processes started inside the block;
+    the environment is restored after it."""
+    with mock.patch.dict(os.environ):
+        for key, value in ((START_ENV, start), (END_ENV, end)):
+            if value:
+                os.environ[key] = date.fromisoformat(value).isoformat()
             else:
-                os.environ[key] = value
+                os.environ.pop(key, None)
+        yield
