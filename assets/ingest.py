@@ -68,7 +68,8 @@ def staged_posts_expectations(context: dg.AssetCheckExecutionContext,
     # month's rows, and every row is still checked
     months = month_parts(start, end)
     frames = landed_posts_in_parts(candidate_root(home), start, end, months)
-    parts = ((f"{first:%Y-%m}" if len(months) > 1 else "", df, suite(first, last, parsed_posts_count(home, first, last)))
+    parts = ((f"{first:%Y-%m}" if len(months) > 1 else "", df,
+              suite(first, last, parsed_posts_count(home, first, last)))
              for (first, last), df in zip(months, frames))
     return check_results(parts, SUITE_NAME, extra={"window": f"{start}..{end}",
                                                    "expected_rows": parsed_posts_count(home, start, end),

@@ -26,16 +26,11 @@ GATE_COLUMNS = ["post_key", "network", "created_at", "created_day", "day", "like
                 "source_sha256", "created_at_variants"]
 
 
-def landed_posts(root: Path, start: date, end: date) -> pd.DataFrame:
-    """Every post row under a lake root (the lake, or its candidate area) for start..end, with the
-    columns the gate checks."""
-    return next(landed_posts_in_parts(root, start, end, [(start, end)]))
-
-
 def landed_posts_in_parts(root: Path, start: date, end: date,
                           parts: list[tuple[date, date]]) -> Iterator[pd.DataFrame]:
-    """The rows of :func:`landed_posts`, one DataFrame per part of the window (first, last), each
-    made only when asked for: the window is read once into DuckDB, and only one part is a pandas
+    """Every post row under a lake root (the lake, or its candidate area) for start..end, with the
+    columns the gate checks: one DataFrame per part of the window (first, last), each made only
+    when asked for: the window is read once into DuckDB, and only one part is a pandas
     DataFrame at a time. A post's created_at variants are counted over the whole window."""
     sources = [
         _posts_sql(root, entity, gate)

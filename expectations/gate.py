@@ -45,12 +45,6 @@ def describe_failures(result: Any) -> list[str]:
     return lines
 
 
-def check_result(df: pd.DataFrame, name: str, expectations: list,
-                 extra: dict | None = None) -> dg.AssetCheckResult:
-    """Validate and report as a blocking-check result: failures named with their values."""
-    return check_results([("", df, expectations)], name, extra)
-
-
 def check_results(parts: Iterable[tuple[str, pd.DataFrame, list]], name: str,
                   extra: dict | None = None) -> dg.AssetCheckResult:
     """Validate the parts of one batch (an iterator can make each part only when its turn comes, so
