@@ -46,14 +46,17 @@ def fmt_num0(value: Any, lang: str = "es") -> str:
     return f"{round(float(value)):,}".replace(",", GROUP_SEP[check_lang(lang)])
 
 
+def _decimal(value: float, places: int, lang: str) -> str:
+    """``value`` with ``places`` decimals, grouped and separated as ``lang`` writes numbers."""
+    whole, dec = f"{value:,.{places}f}".split(".")
+    return f"{whole.replace(',', GROUP_SEP[check_lang(lang)])}{DECIMAL_SEP[lang]}{dec}"
+
+
 def fmt_pct1(value: Any, lang: str = "es") -> str:
     """A fraction as a percentage with one decimal: ``0.1234`` -> ``12,3 %`` (es) / ``12.3%`` (en)."""
     if is_missing(value):
         return MISSING
-    text = f"{float(value) * 100:,.1f}"
-    whole, dec = text.split(".")
-    whole = whole.replace(",", GROUP_SEP[check_lang(lang)])
-    return f"{whole}{DECIMAL_SEP[lang]}{dec}{PERCENT_SUFFIX[lang]}"
+    return _decimal(float(value) * 100, 1, lang) + PERCENT_SUFFIX[lang]
 
 
 def as_date(value: Any) -> date | None:
@@ -128,26 +131,17 @@ def clip(value: Any, chars: int = TEXT_CHARS) -> str:
 
 def fmt_num1(value: Any, lang: str = "es") -> str:
     """A number with one decimal: ``6.28`` -> ``6,3`` (es) / ``6.3`` (en)."""
-    if is_missing(value):
-        return MISSING
-    whole, dec = f"{float(value):,.1f}".split(".")
-    return f"{whole.replace(',', GROUP_SEP[check_lang(lang)])}{DECIMAL_SEP[lang]}{dec}"
+    return MISSING if is_missing(value) else _decimal(float(value), 1, lang)
 
 
 def fmt_num2(value: Any, lang: str = "es") -> str:
     """A number with two decimals: ``-0.256`` -> ``-0,26`` (es) / ``-0.26`` (en)."""
-    if is_missing(value):
-        return MISSING
-    whole, dec = f"{float(value):,.2f}".split(".")
-    return f"{whole.replace(',', GROUP_SEP[check_lang(lang)])}{DECIMAL_SEP[lang]}{dec}"
+    return MISSING if is_missing(value) else _decimal(float(value), 2, lang)
 
 
 def fmt_ratio(value: Any, lang: str = "es") -> str:
     """A multiple with one decimal: ``20.88`` -> ``20,9×``."""
-    if is_missing(value):
-        return MISSING
-    whole, dec = f"{float(value):,.1f}".split(".")
-    return f"{whole.replace(',', GROUP_SEP[check_lang(lang)])}{DECIMAL_SEP[lang]}{dec}\u00d7"
+    return MISSING if is_missing(value) else _decimal(float(value), 1, lang) + "\u00d7"
 
 
 def fmt_quarter(value: Any, lang: str = "es") -> str:
