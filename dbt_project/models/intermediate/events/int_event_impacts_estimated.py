@@ -55,9 +55,8 @@ def inputs_fingerprint(series: pd.DataFrame, topic_id: str, role: str, controls:
 
 def previous_rows(dbt, session) -> dict[tuple[str, str, str], dict]:
     """The rows the last build wrote, by (event, topic, fingerprint); none on a first build."""
-    schema, name = str(dbt.this).replace('"', "").split(".")[-2:]
     cols = session.execute("select column_name from information_schema.columns where table_schema = ? "
-                           "and table_name = ?", [schema, name]).fetchall()
+                           "and table_name = ?", [dbt.this.schema, dbt.this.identifier]).fetchall()
     if "inputs_fingerprint" not in {c[0] for c in cols}:
         return {}
     old = session.execute(f"select * from {dbt.this}").df()
