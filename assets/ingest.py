@@ -30,7 +30,7 @@ def window_of(context: dg.AssetExecutionContext) -> tuple[date, date]:
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="lake_writer",
     description="The window's days of every lake entity, parsed from the archived raw files into "
-                "lake/_candidate/, waiting for the gate (write-audit-publish).",
+                "the run's own lake/_candidate/<run id>/, waiting for the gate (write-audit-publish).",
 )
 def staged_posts(context: dg.AssetExecutionContext, escucha_home: EscuchaHome) -> dg.MaterializeResult:
     """Archive the inbox by checksum (parsed once by DuckDB), then write the window's candidate days."""
@@ -40,7 +40,7 @@ def staged_posts(context: dg.AssetExecutionContext, escucha_home: EscuchaHome) -
         if f.status == "rejected":
             context.log.error(f.error)
     start, end = window_of(context)
-    summary = stage_window(home, start, end)
+    summary = stage_window(home, start, end, context.run.run_id)
     context.log.info(f"staged {start}..{end}: {summary.rows}")
     return dg.MaterializeResult(metadata={
         "window": f"{start}..{end}",
@@ -67,7 +67,7 @@ def staged_posts_expectations(context: dg.AssetCheckExecutionContext,
     # a long window (a backfill of the year) is validated a month at a time: memory stays at one
     # month's rows, and every row is still checked
     months = month_parts(start, end)
-    frames = landed_posts_in_parts(candidate_root(home), start, end, months)
+    frames = landed_posts_in_parts(candidate_root(home, context.run.run_id), start, end, months)
     parts = ((f"{first:%Y-%m}" if len(months) > 1 else "", df,
               suite(first, last, parsed_posts_count(home, first, last)))
              for (first, last), df in zip(months, frames))
@@ -90,9 +90,13 @@ def staged_posts_expectations(context: dg.AssetCheckExecutionContext,
     pool="lake_writer",
 )
 def published_lake(context: dg.AssetExecutionContext, escucha_home: EscuchaHome) -> Iterator[dg.MaterializeResult]:
-    """Publish the audited candidate window: each of its day folders is swapped in whole."""
+    """Publish the run's audited candidate: each of its day folders is swapped in whole, except days
+    that an overlapping run staged from more files and published first."""
     home = escucha_home.home()
-    window = publish_candidate(home)
-    published = f"{window[0]}..{window[1]}" if window else "nothing waiting"
+    window = publish_candidate(home, context.run.run_id)
+    published = f"{window.start}..{window.end}" if window else "nothing waiting"
+    kept = ", ".join(window.kept_newer) if window and window.kept_newer else "none"
+    if window and window.kept_newer:
+        context.log.info(f"kept the newer lake days another run published: {kept}")
     for key in [*LAKE_KEYS.values(), *ACCOUNTING_KEYS.values()]:
-        yield dg.MaterializeResult(asset_key=key, metadata={"published": published})
+        yield dg.MaterializeResult(asset_key=key, metadata={"published": published, "kept_newer_days": kept})

@@ -262,17 +262,41 @@ def lake_entities() -> list[str]:
     return connector_entities()
 
 
-def candidate_root(home: DataHome) -> Path:
-    """Where a window is written and audited before it is published into the lake."""
-    return home.lake / "_candidate"
+def candidate_root(home: DataHome, run_id: str) -> Path:
+    """Where one run's window is written and audited before it is published into the lake. Each run
+    has its own, so runs over overlapping days (the inbox sensor and a backfill) never audit or
+    publish each other's candidate."""
+    if not run_id or not all(c.isalnum() or c in "-_" for c in run_id):
+        raise ValueError(f"not a run id: {run_id!r}")
+    return home.lake / "_candidate" / run_id
 
 
-def stage_window(home: DataHome, start: date, end: date) -> LandingSummary:
+@contextmanager
+def lake_lock(home: DataHome) -> Iterator[None]:
+    """One publisher of the lake at a time, across processes (runs may overlap)."""
+    home.lake.mkdir(parents=True, exist_ok=True)
+    with open(home.lake / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def archive_generation(found: list[dict]) -> str:
+    """How far the archive had grown: the newest manifest's archived_at ("" when empty). A window
+    staged at a later generation was made from every file an earlier one was made from."""
+    return max((m["archived_at"] for m in found), default="")
+
+
+def stage_window(home: DataHome, start: date, end: date, run_id: str) -> LandingSummary:
     """Write days start..end (inclusive) of every lake entity, from every archived file touching them,
-    into the candidate area (write-audit-publish: the gate audits it, `publish_window` publishes it)."""
+    into the run's candidate area (write-audit-publish: the gate audits it, `publish_candidate`
+    publishes it)."""
     home.ensure()
+    found = manifests(home)
     touching = [
-        m for m in manifests(home)
+        m for m in found
         if m["min_day"] and m["min_day"] <= end.isoformat() and m["max_day"] >= start.isoformat()
     ]
     summary = LandingSummary(start=start.isoformat(), end=end.isoformat(),
@@ -304,48 +328,111 @@ def stage_window(home: DataHome, start: date, end: date) -> LandingSummary:
                     "(format parquet, partition_by (day), write_partition_columns true)",
                     params,
                 )
-        candidate = candidate_root(home)
+        candidate = candidate_root(home, run_id)
         if candidate.exists():
-            shutil.rmtree(candidate)  # only this window is ever a candidate
+            shutil.rmtree(candidate)  # the same run staging again (a re-execution)
+        candidate.parent.mkdir(parents=True, exist_ok=True)
         staging.mkdir(parents=True, exist_ok=True)
-        (staging / "window.json").write_text(
-            json.dumps({"start": start.isoformat(), "end": end.isoformat()}), encoding="utf-8")
+        (staging / "window.json").write_text(json.dumps({
+            "start": start.isoformat(), "end": end.isoformat(),
+            "generation": archive_generation(found)}), encoding="utf-8")
         os.replace(staging, candidate)
     finally:
         con.close()
         shutil.rmtree(staging, ignore_errors=True)
+    _remove_stale_candidates(home)
     summary.expected_posts = sum(
         summary.rows.get(e, 0) for e in lake_entities() if e.endswith("/posts")
     )
     return summary
 
 
-def candidate_window(home: DataHome) -> tuple[date, date] | None:
-    """The window waiting in the candidate area, if any."""
-    marker = candidate_root(home) / "window.json"
+STALE_CANDIDATE = timedelta(days=2)
+
+
+def _remove_stale_candidates(home: DataHome) -> None:
+    """Drop candidates no run will publish any more: those a failed gate left over two days ago (kept
+    that long for a look at what was refused)."""
+    cutoff = datetime.now(timezone.utc).timestamp() - STALE_CANDIDATE.total_seconds()
+    for marker in (home.lake / "_candidate").glob("*/window.json"):
+        if marker.stat().st_mtime < cutoff:
+            shutil.rmtree(marker.parent, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class CandidateWindow:
+    """A staged window: its days, and the archive generation it was made from."""
+
+    start: date
+    end: date
+    generation: str
+
+
+def candidate_window(home: DataHome, run_id: str) -> CandidateWindow | None:
+    """The window waiting in the run's candidate area, if any."""
+    marker = candidate_root(home, run_id) / "window.json"
     if not marker.exists():
         return None
     w = json.loads(marker.read_text(encoding="utf-8"))
-    return date.fromisoformat(w["start"]), date.fromisoformat(w["end"])
+    return CandidateWindow(date.fromisoformat(w["start"]), date.fromisoformat(w["end"]), w.get("generation", ""))
 
 
-def publish_candidate(home: DataHome) -> tuple[date, date] | None:
-    """Move the audited candidate window into the lake (each day swapped whole), then refresh the
-    file accounting. Returns the window published, None when nothing was waiting."""
-    window = candidate_window(home)
-    if window is not None:
-        _swap_days(candidate_root(home), home.lake, *window)
-        shutil.rmtree(candidate_root(home))
-    ensure_lake_schemas(home)
-    with _connect() as con:
-        refresh_meta(home, con)
-    return window
+@dataclass(frozen=True)
+class PublishedWindow:
+    """What publishing a candidate did: its window, and the days left as they were because a run
+    staged from a later archive had already published them (they hold everything this one had)."""
+
+    start: date
+    end: date
+    kept_newer: list[str] = field(default_factory=list)
+
+
+def _published_days_path(home: DataHome) -> Path:
+    return home.lake / "_meta" / "published_days.json"
+
+
+def published_days(home: DataHome) -> dict[str, str]:
+    """Each published day and the archive generation its lake folders were staged from."""
+    path = _published_days_path(home)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def publish_candidate(home: DataHome, run_id: str) -> PublishedWindow | None:
+    """Move the run's audited candidate into the lake, each day swapped whole, except days a run
+    staged from a later archive already published; then refresh the file accounting. Under the lake
+    lock, so overlapping runs publish one at a time and the newest staging of a day wins. Returns
+    what was published, None when nothing was waiting."""
+    with lake_lock(home):
+        window = candidate_window(home, run_id)
+        published = None
+        if window is not None:
+            done = published_days(home)
+            days = [(window.start + timedelta(days=i)).isoformat()
+                    for i in range((window.end - window.start).days + 1)]
+            fresh = [d for d in days if done.get(d, "") <= window.generation]
+            _swap_days(candidate_root(home, run_id), home, fresh)
+            done.update({d: window.generation for d in fresh})
+            _write_json_atomic(_published_days_path(home), done)
+            shutil.rmtree(candidate_root(home, run_id))
+            published = PublishedWindow(window.start, window.end, [d for d in days if d not in fresh])
+        ensure_lake_schemas(home)
+        with _connect() as con:
+            refresh_meta(home, con)
+    return published
+
+
+def _write_json_atomic(path: Path, value: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_text(json.dumps(value, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def land_window(home: DataHome, start: date, end: date) -> LandingSummary:
     """Stage and publish a window without an audit in between (for tools and tests)."""
-    summary = stage_window(home, start, end)
-    publish_candidate(home)
+    run_id = f"land-{uuid.uuid4().hex[:12]}"
+    summary = stage_window(home, start, end, run_id)
+    publish_candidate(home, run_id)
     return summary
 
 
@@ -363,20 +450,26 @@ def _ensure_schema_file(con: duckdb.DuckDBPyConnection, home: DataHome, entity: 
     )
 
 
-def _swap_days(source: Path, dest: Path, start: date, end: date) -> None:
-    """Replace each day directory of the window under dest with the one under source (or remove it)."""
-    day = start
-    while day <= end:
-        for entity in lake_entities():
-            name = f"day={day.isoformat()}"
-            live = dest / entity / name
-            fresh = source / entity / name
-            if live.exists():
-                shutil.rmtree(live)
-            if fresh.exists():
-                live.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(fresh, live)
-        day += timedelta(days=1)
+def _swap_days(source: Path, home: DataHome, days: list[str]) -> None:
+    """Replace each day folder of every lake entity with the one under source (or remove it). The
+    live folder is first renamed out of the lake (into lake/.trash/), so a crash never leaves a day
+    half-written: it is either the old folder, the new one, or missing until the window is rerun."""
+    trash = home.lake / ".trash"  # only the lake lock's holder swaps: what is here is left over
+    shutil.rmtree(trash, ignore_errors=True)
+    try:
+        for day in days:
+            for entity in lake_entities():
+                name = f"day={day}"
+                live = home.lake / entity / name
+                fresh = source / entity / name
+                if live.exists():
+                    (trash / entity).mkdir(parents=True, exist_ok=True)
+                    os.replace(live, trash / entity / name)
+                if fresh.exists():
+                    live.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(fresh, live)
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def ensure_lake_schemas(home: DataHome) -> None:
