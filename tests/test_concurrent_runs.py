@@ -161,6 +161,9 @@ def test_the_inbox_sensor_and_a_backfill_at_once_lose_and_duplicate_nothing(demo
         keys = [r[0] for r in con.execute("select post_key from marts.fct_posts").fetchall()]
         daily = con.execute("select sum(posts) from marts.fct_topic_daily").fetchone()[0]
         matched = con.execute("select count(*) from marts.fct_post_topics where is_relevant").fetchone()[0]
+        leftovers = con.execute("select table_name from information_schema.tables "
+                                "where contains(table_name, '__dbt_tmp')").fetchall()
+    assert leftovers == []                                # incremental builds leave no scratch tables
     assert len(keys) == len(set(keys))                    # no duplicates
     assert set(keys) == before | added                    # nothing lost
     assert daily == matched
