@@ -23,9 +23,11 @@ import duckdb
 
 from escucha.calendar import Calendar, collection_calendar
 from escucha.connectors import BY_FORMAT, CONNECTORS, ParsedFile, RejectedFile, SourceFile, detect_format
-from escucha.connectors import posts_entities
+from escucha.connectors import check_plain_file, posts_entities
+from escucha.connectors.base import UNREADABLE, empty_unreadable
 from escucha.connectors import lake_entities as connector_entities
 from escucha.home import DataHome
+from escucha.processes import process_alive
 
 
 
@@ -111,9 +113,33 @@ def archive_file(home: DataHome, path: Path, fmt: str | None = None,
     `mapping` is a mapping YAML for the `mapping` format (implied when given): it is passed to the
     parser and kept beside the raw file as archive/<sha256>.mapping.yaml, named in the manifest."""
     with archive_lock(home):
+        remove_archive_leftovers(home)
         if not path.exists():  # another archiver took it meanwhile
             return ArchivedFile(original_name=path.name, status="already_archived")
         return _archive_file(home, path, fmt, cal, mapping)
+
+
+def remove_archive_leftovers(home: DataHome) -> None:
+    """Remove what an archiver killed half-way left: its `.tmp-*` parse folder and `.json.tmp`
+    manifest. Called under the archive lock, so no archiver is at work. (Its raw file is still in
+    the inbox, see `_keep_raw`, and is archived again.)"""
+    for leftover in home.archive.glob(".tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in home.archive.glob("*.json.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
+def _keep_raw(path: Path, dest: Path) -> None:
+    """Put the raw file at its archive name while it stays in the inbox (a hard link, or a copy
+    where links are not possible): it leaves the inbox only once its manifest is written, so a
+    crash leaves every file either in the inbox or archived with its manifest."""
+    dest.unlink(missing_ok=True)  # left by an archiver killed before its manifest
+    try:
+        os.link(path, dest)
+    except OSError:
+        tmp = dest.with_name(f".tmp-{dest.name}")
+        shutil.copy2(path, tmp)
+        os.replace(tmp, dest)
 
 
 def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
@@ -127,6 +153,7 @@ def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
         return ArchivedFile(original_name=path.name, status="already_archived", sha256=sha,
                             format=m["format"], rows_in=m["rows_in"])
     try:
+        check_plain_file(path)
         fmt = fmt or ("mapping" if mapping is not None else None) or detect_format(path)
         if fmt not in BY_FORMAT:
             raise RejectedFile(path, f"unknown format {fmt!r}; known: {', '.join(sorted(BY_FORMAT))}")
@@ -136,7 +163,10 @@ def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
         con = _connect()
         try:
             src = SourceFile(path=path, original_name=path.name, sha256=sha, mapping=mapping)
+            empty_unreadable(con)
             parsed = BY_FORMAT[fmt].parse(con, src, cal)
+            parsed.rows_in += _quarantine_unreadable(con, parsed)
+            _quarantine_conflicts(con, home, parsed)
             parsed_rows = 0
             for entity, table in parsed.entities.items():
                 _copy_with_source(con, table, tmp_dir / f"{entity.replace('/', '__')}.parquet", src)
@@ -147,8 +177,9 @@ def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
             days = _day_range(con, list(parsed.entities.values()) + [parsed.quarantine])
             touched = _days_with_posts(con, parsed)
             duplicates = _duplicates(con, home, tmp_dir, touched)
-        except duckdb.Error as exc:
-            raise RejectedFile(path, f"cannot be parsed as {fmt}: {str(exc).splitlines()[0]}") from exc
+        except (duckdb.Error, ValueError, UnicodeError) as exc:
+            why = str(exc).splitlines()[0].replace(str(path), path.name)
+            raise RejectedFile(path, f"cannot be parsed as {fmt}: {why}") from exc
         finally:
             con.close()
     except RejectedFile as exc:
@@ -160,7 +191,7 @@ def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
     if parsed_dir.exists():
         shutil.rmtree(parsed_dir)
     os.replace(tmp_dir, parsed_dir)
-    os.replace(path, home.archive / f"{sha}{''.join(path.suffixes[-1:])}")
+    _keep_raw(path, home.archive / f"{sha}{''.join(path.suffixes[-1:])}")
     if mapping is not None:  # how the file was read travels with it
         shutil.copyfile(mapping, home.archive / f"{sha}.mapping.yaml")
     result = ArchivedFile(
@@ -177,7 +208,91 @@ def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
     tmp_manifest = manifest_path.with_suffix(".json.tmp")
     tmp_manifest.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     os.replace(tmp_manifest, manifest_path)
+    path.unlink()  # archived: the manifest is written
     return result
+
+
+def _quarantine_unreadable(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> int:
+    """Add the records the file's reader could not read at all (not UTF-8, too long, wrong number of
+    cells) to its quarantine; returns how many, which the connector's rows_in did not count."""
+    con.execute(f"insert into {parsed.quarantine} by name "
+                f"select source_line, null::date as day, reason, raw_excerpt from {UNREADABLE}")
+    return _count(con, UNREADABLE)
+
+
+# One post published at two different minutes cannot be both: the gate refuses a window holding both
+# (exports that give times to the minute agree with the network's own to the minute).
+CONFLICT = "date_trunc('minute', {a}) <> date_trunc('minute', {b})"
+
+
+def _quarantine_conflicts(con: duckdb.DuckDBPyConnection, home: DataHome, parsed: ParsedFile) -> None:
+    """Quarantine posts of this file whose id has another created_at earlier in the file (the first
+    line is kept) or in an earlier archived file (the earlier file is kept), so one bad collection
+    never blocks a window's gate while the rest of the file lands. Earlier files are those whose days
+    overlap this file's, a day either side."""
+    tables = {e: t for e, t in parsed.entities.items() if e in posts_entities()}
+    for entity, table in tables.items():
+        g = posts_entities()[entity]
+        con.execute(
+            f"""
+            create or replace temp table _conflicts as
+            select _row, source_line, post_key, created_at, first_line, first_created from (
+                select rowid as _row, source_line, {g.network} || ':' || {g.post_id} as post_key, created_at,
+                       first_value(source_line) over w as first_line, first_value(created_at) over w as first_created
+                from {table} window w as (partition by {g.network} || ':' || {g.post_id} order by source_line, rowid)
+            ) where {CONFLICT.format(a='created_at', b='first_created')}
+            """
+        )
+        _move_conflicts(con, parsed, table, "first_created || ' on line ' || first_line || ' of this file, "
+                        "kept as the first'")
+    lo, hi = con.execute("select min(day), max(day) from (" + " union all ".join(
+        f"select day from {t}" for t in tables.values()) + ")").fetchone() if tables else (None, None)
+    if lo is None:
+        return
+    first, last = (lo - timedelta(days=1)).isoformat(), (hi + timedelta(days=1)).isoformat()
+    earlier = [f"select {k} as k, {gate.network} || ':' || {gate.post_id} as post_key, created_at, "
+               f"source_file, source_line from read_parquet('{f}')"
+               for k, m in enumerate(manifests(home))
+               if m.get("min_day") and m["min_day"] <= last and m["max_day"] >= first
+               for entity, gate in posts_entities().items()
+               if (f := home.archive / f"{m['sha256']}.parsed" / f"{entity.replace('/', '__')}.parquet").exists()]
+    if not earlier:
+        return
+    for entity, table in tables.items():
+        g = posts_entities()[entity]
+        con.execute(
+            f"""
+            create or replace temp table _conflicts as
+            with mine as (select rowid as _row, source_line, {g.network} || ':' || {g.post_id} as post_key,
+                                 created_at from {table}),
+            seen as (
+                select post_key, arg_min(created_at, k) as first_created, arg_min(source_file, k) as first_file,
+                       arg_min(source_line, k) as first_line
+                from ({" union all ".join(earlier)})
+                where post_key in (select post_key from mine) group by post_key
+            )
+            select mine.*, seen.* exclude (post_key) from mine join seen using (post_key)
+            where {CONFLICT.format(a='created_at', b='first_created')}
+            """
+        )
+        _move_conflicts(con, parsed, table, "first_created || ' in ' || first_file || ' (line ' || first_line "
+                        "|| '), archived earlier and kept'")
+
+
+def _move_conflicts(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, table: str, kept: str) -> None:
+    """Move the rows listed in _conflicts from a posts table to the quarantine; `kept` is SQL over
+    _conflicts saying which created_at was kept, and from where."""
+    con.execute(
+        f"""
+        insert into {parsed.quarantine} by name
+        select c.source_line, cast(c.created_at as date) as day,
+               'conflicting created_at: post ' || c.post_key || ' is ' || c.created_at || ' here but ' || {kept}
+                   as reason,
+               left(to_json(t)::varchar, 200) as raw_excerpt
+        from _conflicts c join {table} t on t.rowid = c._row
+        """
+    )
+    con.execute(f"delete from {table} where rowid in (select _row from _conflicts)")
 
 
 def _days_with_posts(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> list[str]:
@@ -301,7 +416,8 @@ def stage_window(home: DataHome, start: date, end: date, run_id: str) -> Landing
     ]
     summary = LandingSummary(start=start.isoformat(), end=end.isoformat(),
                              files=[m["original_name"] for m in touching])
-    staging = home.lake / f".staging-{uuid.uuid4().hex[:12]}"
+    _remove_dead_stagings(home)
+    staging = home.lake / f".staging-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     con = _connect()
     try:
         for entity in lake_entities():
@@ -348,6 +464,14 @@ def stage_window(home: DataHome, start: date, end: date, run_id: str) -> Landing
 
 
 STALE_CANDIDATE = timedelta(days=2)
+
+
+def _remove_dead_stagings(home: DataHome) -> None:
+    """Drop the `.staging-<pid>-*` folders of stagings whose process is gone (killed half-way)."""
+    for folder in home.lake.glob(".staging-*"):
+        owner = folder.name.split("-")[1]
+        if not owner.isdigit() or not process_alive(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _remove_stale_candidates(home: DataHome) -> None:

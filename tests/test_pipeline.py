@@ -197,11 +197,13 @@ def test_corrupted_input_fails_the_gate_and_stops_marts_and_report(tmp_path, mon
     monkeypatch.setenv("ESCUCHA_HOME", str(home.root))
     lines = (FIXTURES / "x_twarc2_sample.jsonl").read_text(encoding="utf-8").splitlines()
     page = json.loads(lines[0])
-    clash = dict(page["data"][0], created_at="2022-01-17T09:00:00.000Z")
-    page["data"].append(clash)  # one id published at two times: corrupted collection
+    # one id published at two times, days apart, by two files: a corrupted collection that archiving
+    # (which compares a file with the files of its own days) cannot see, and the gate must
+    shutil.copy(FIXTURES / "x_twarc2_sample.jsonl", home.inbox / "x.jsonl")
+    page["data"] = [dict(page["data"][0], created_at="2022-01-19T09:00:00.000Z")]
     (home.inbox / "x_corrupt.jsonl").write_text(json.dumps(page) + "\n", encoding="utf-8")
     shutil.copy(FIXTURES / "ct_facebook_sample.csv", home.inbox / "fb.csv")
-    outcome = run_pipeline(home, date(2022, 1, 16), date(2022, 1, 17))
+    outcome = run_pipeline(home, date(2022, 1, 16), date(2022, 1, 19))
     assert not outcome.success
     assert outcome.checks["candidate/posts:expectations"] is False
     description = outcome.check_descriptions["candidate/posts:expectations"]
@@ -221,10 +223,12 @@ def test_a_long_window_is_gated_month_by_month_and_a_conflict_across_months_is_c
     home = data_home(tmp_path / "months").ensure()
     monkeypatch.setenv("ESCUCHA_HOME", str(home.root))
     page = json.loads((FIXTURES / "x_twarc2_sample.jsonl").read_text(encoding="utf-8").splitlines()[0])
-    first = dict(page["data"][0], created_at="2022-01-31T23:30:00.000Z")
-    page["data"] = [first, dict(first, created_at="2022-02-01T00:30:00.000Z")]
-    (home.inbox / "x_across.jsonl").write_text(json.dumps(page) + "\n", encoding="utf-8")
-    outcome = run_pipeline(home, date(2022, 1, 31), date(2022, 2, 1))
+    first = dict(page["data"][0], created_at="2022-01-29T23:30:00.000Z")
+    page["data"] = [first]
+    (home.inbox / "x_january.jsonl").write_text(json.dumps(page) + "\n", encoding="utf-8")
+    page["data"] = [dict(first, created_at="2022-02-01T00:30:00.000Z")]   # another file, days later
+    (home.inbox / "x_february.jsonl").write_text(json.dumps(page) + "\n", encoding="utf-8")
+    outcome = run_pipeline(home, date(2022, 1, 29), date(2022, 2, 1))
     assert outcome.checks["candidate/posts:expectations"] is False
     description = outcome.check_descriptions["candidate/posts:expectations"]
     assert "2022-01: expect_column_values_to_be_in_set {'column': 'created_at_variants'}" in description

@@ -18,7 +18,14 @@ from __future__ import annotations
 
 import duckdb
 
-from escucha.connectors.base import RejectedFile, SourceFile, fetch_int, read_lines_sql
+from escucha.connectors.base import (
+    RejectedFile,
+    SourceFile,
+    UNREADABLE,
+    fetch_int,
+    json_document_error,
+    load_lines,
+)
 
 # Unix seconds accepted as a time: 1970-01-01 .. 9999-12-31 (milliseconds overflow this, on purpose).
 MAX_EPOCH_SECONDS = 253402300799
@@ -63,7 +70,7 @@ def load_responses(con: duckdb.DuckDBPyConnection, src: SourceFile, is_response:
     when the file holds no response of the format.
     """
     path = str(src.path)
-    con.execute(f"create or replace temp table _lines as {read_lines_sql()}", {"path": path})
+    load_lines(con, path)
     nonblank = fetch_int(con, "select count(*) from _lines where raw is not null and trim(raw) <> ''")
     if not nonblank:
         raise RejectedFile(src.original_name, f"not a {what} file: it holds no JSON")
@@ -76,8 +83,9 @@ def load_responses(con: duckdb.DuckDBPyConnection, src: SourceFile, is_response:
     ndjson_name = src.original_name.lower().endswith((".jsonl", ".ndjson"))
     if nonblank == 1 and first_valid and not ndjson_name:
         document = "select raw as doc from _lines where raw is not null and trim(raw) <> ''"
-    elif not first_valid:
-        # Perhaps one pretty-printed JSON document: read it whole (read_text keeps the BOM).
+    elif not first_valid and not fetch_int(con, f"select count(*) from {UNREADABLE}"):
+        # Perhaps one pretty-printed JSON document: read it whole (read_text keeps the BOM; a file
+        # with lines that are not UTF-8 is no JSON document, and read_text fails on it).
         con.execute(
             "create or replace temp table _doc as "
             "select ltrim(content, chr(65279)) as doc from read_text($path)",
@@ -136,7 +144,8 @@ def load_responses(con: duckdb.DuckDBPyConnection, src: SourceFile, is_response:
         """
     )
     if not fetch_int(con, "select count(*) from _responses"):
-        raise RejectedFile(src.original_name, f"not a {what} file: no line is one")
+        raise RejectedFile(src.original_name, (not first_valid and json_document_error(con, src.path))
+                           or f"not a {what} file: no line is one")
     return False
 
 

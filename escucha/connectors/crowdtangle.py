@@ -11,8 +11,8 @@ from escucha.connectors.base import (
     RejectedFile,
     SourceFile,
     calendar_reason_sql,
-    fetch_int,
 )
+from escucha.connectors.tabular import csv_columns, delimiter_hint, detect_encoding, load_csv_rows
 
 FORMAT = "crowdtangle"
 
@@ -43,18 +43,6 @@ FACEBOOK_REQUIRED = ["Page Name", "User Name", "Facebook Id", "Post Created", "U
 INSTAGRAM_REQUIRED = ["Account", "User Name", "Post Created", "URL", "Description"]
 
 
-def _columns(con: duckdb.DuckDBPyConnection, path: str) -> list[str]:
-    try:
-        rows = con.execute(
-            "describe select * from read_csv($path, header=true, all_varchar=true, delim=',', "
-            "quote='\"', escape='\"', sample_size=1)",
-            {"path": path},
-        ).fetchall()
-    except duckdb.Error as exc:  # unreadable as CSV at all
-        raise RejectedFile(path, f"not a readable CSV file ({str(exc).splitlines()[0]})") from exc
-    return [r[0] for r in rows]
-
-
 def network_of(columns: list[str]) -> str | None:
     """facebook or instagram, from the header; None when it is not a CrowdTangle export."""
     if all(c in columns for c in FACEBOOK_REQUIRED):
@@ -76,25 +64,18 @@ def _zone_table(con: duckdb.DuckDBPyConnection) -> None:
 
 def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> ParsedFile:
     """Parse one CrowdTangle CSV into a temp table <network>_posts plus quarantine."""
-    path = str(src.path)
-    columns = _columns(con, path)
+    encoding = detect_encoding(src.path)
+    columns = csv_columns(con, src.path, src.original_name, encoding=encoding)
     network = network_of(columns)
     if network is None:
         raise RejectedFile(
             src.original_name,
             "not a CrowdTangle export: header lacks " + ", ".join(
-                c for c in FACEBOOK_REQUIRED if c not in columns),
+                c for c in FACEBOOK_REQUIRED if c not in columns)
+            + (f" ({hint})" if (hint := delimiter_hint(src.path, encoding, ",")) else ""),
         )
     _zone_table(con)
-    con.execute(
-        """
-        create or replace temp table _rows as
-        select row_number() over () + 1 as source_line, *
-        from read_csv($path, header=true, all_varchar=true, delim=',', quote='"', escape='"',
-                      max_line_size=67108864)
-        """,
-        {"path": path},
-    )
+    rows = load_csv_rows(con, src.path, encoding=encoding)
     day_reason = calendar_reason_sql("cast(created_at as date)", cal)
     if network == "facebook":
         post_id = (
@@ -179,7 +160,6 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
         from _typed where reason is not null
         """
     )
-    rows = fetch_int(con, "select count(*) from _rows")
     return ParsedFile(entities={f"{network}/posts": table}, quarantine="quarantine", rows_in=rows)
 
 

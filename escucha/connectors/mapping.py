@@ -42,6 +42,7 @@ from escucha.connectors.base import (
     SourceFile,
     calendar_reason_sql,
     fetch_int,
+    load_lines,
 )
 from escucha.connectors.tabular import (
     ENCODINGS,
@@ -394,13 +395,7 @@ def _load_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, m: Mapping) -> t
         rows_in = load_csv_rows(con, src.path, delim=m.delimiter, encoding=m.encoding, skip=m.header_row - 1)
         con.execute("create or replace temp table _bad_lines (source_line bigint, reason varchar, raw varchar)")
         return rows_in, columns
-    con.execute(
-        "create or replace temp table _lines as "
-        "select row_number() over () as source_line, raw "
-        "from read_csv($path, columns={'raw': 'VARCHAR'}, delim='\x01\x02\x03\x04', quote='', escape='', "
-        "header=false, auto_detect=false, max_line_size=67108864, strict_mode=false, encoding=$encoding)",
-        {"path": str(src.path), "encoding": m.encoding},
-    )
+    load_lines(con, src.path, encoding=m.encoding)
     con.execute(
         """
         create or replace temp table _rows as

@@ -29,7 +29,8 @@ from escucha.connectors.base import (
     SourceFile,
     calendar_reason_sql,
     fetch_int,
-    read_lines_sql,
+    json_document_error,
+    load_lines,
 )
 
 FORMAT = "reddit"
@@ -57,7 +58,7 @@ def _b(path: str) -> str:
 
 def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> ParsedFile:
     """Parse one Reddit NDJSON file into temp tables reddit_posts and quarantine."""
-    con.execute(f"create or replace temp table _lines as {read_lines_sql()}", {"path": str(src.path)})
+    load_lines(con, src.path)
     con.execute(
         """
         create or replace temp table _objs as
@@ -81,8 +82,9 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
     )
     lines = fetch_int(con, "select count(*) from _objs")
     if lines and not fetch_int(con, "select count(*) from _objs where shape is not null"):
-        raise RejectedFile(src.original_name,
-                           "not a Reddit file: no line is a submission, comment or listing")
+        no_json = not fetch_int(con, "select (obj is not null)::int from _objs order by source_line limit 1")
+        raise RejectedFile(src.original_name, (no_json and json_document_error(con, src.path))
+                           or "not a Reddit file: no line is a submission, comment or listing")
     con.execute(
         """
         create or replace temp table _things as

@@ -7,11 +7,12 @@ follows DuckDB's rule: wrap in double quotes, double any double quote inside.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 
-from escucha.connectors.base import RejectedFile
+from escucha.connectors.base import MAX_RECORD_BYTES, REJECTS, RejectedFile, load_numbered
 
 # The encodings DuckDB's CSV reader knows without extensions, and the names people write for them.
 ENCODINGS = {
@@ -46,7 +47,10 @@ def detect_encoding(path: Path) -> str:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+        # not just a character cut at the end of the sample, and no other character is UTF-8 (a UTF-8
+        # file with a few Latin-1 lines stays UTF-8: those lines are quarantined, the rest read right)
+        text = head.decode("utf-8", errors="replace")
+        if exc.start < len(head) - 4 and not any(ord(c) > 127 and c != "\ufffd" for c in text):
             return "latin-1"
     return "utf-8"
 
@@ -62,33 +66,58 @@ def head_lines(path: Path, encoding: str, n: int = 40) -> list[str]:
 
 def _csv_args(delim: str, encoding: str, skip: int) -> str:
     return (f"header=true, all_varchar=true, delim=$delim, quote='\"', escape='\"', encoding=$encoding, "
-            f"skip={int(skip)}, max_line_size=67108864")
+            f"skip={int(skip)}")
+
+
+def delimiter_hint(path: Path, encoding: str, delim: str, skip: int = 0) -> str:
+    """Why a CSV header cannot be read, when it is plain: "cells seem separated by ';', not ','" when
+    the header line holds another delimiter more often than `delim`, "it holds JSON" ..., else ''."""
+    lines = head_lines(path, encoding, int(skip) + 1)
+    line = lines[-1] if lines else ""
+    if line.lstrip("\ufeff ").startswith(("{", "[")):
+        return "it holds JSON, not CSV"
+    counts = {d: line.count(d) for d in (",", ";", "\t", "|") if d != delim}
+    best = max(counts, key=counts.get, default=delim)
+    return f"cells seem separated by {best!r}, not {delim!r}" if counts.get(best, 0) > line.count(delim) else ""
 
 
 def csv_columns(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, delim: str = ",",
                 encoding: str = "utf-8", skip: int = 0) -> list[str]:
-    """The header of a CSV file; RejectedFile when DuckDB cannot read it as CSV."""
+    """The header of a CSV file; RejectedFile when DuckDB cannot read it as CSV. Rows that cannot be
+    read do not stop the header from being found (they are quarantined by `load_csv_rows`)."""
     try:
         rows = con.execute(
-            f"describe select * from read_csv($path, {_csv_args(delim, encoding, skip)}, sample_size=1)",
+            f"describe select * from read_csv($path, {_csv_args(delim, encoding, skip)}, sample_size=1, "
+            "ignore_errors=true, max_line_size=67108864)",
             {"path": str(path), "delim": delim, "encoding": encoding},
         ).fetchall()
     except duckdb.Error as exc:
-        raise RejectedFile(name, f"not a readable CSV file ({str(exc).splitlines()[0]})") from exc
+        too_long = re.search(r"Actual Size:\s*(\d+)", str(exc))
+        why = (delimiter_hint(path, encoding, delim, skip)
+               or (too_long and f"a line is longer than 64 MB ({too_long[1]} bytes)")
+               or str(exc).splitlines()[0].replace(str(path), name))
+        raise RejectedFile(name, f"not a readable CSV file: {why}") from exc
     return [r[0] for r in rows]
 
 
 def load_csv_rows(con: duckdb.DuckDBPyConnection, path: Path, table: str = "_rows", *, delim: str = ",",
                   encoding: str = "utf-8", skip: int = 0) -> int:
     """Every data row of a CSV file into a temp table, all text, with `source_line`: the header is
-    line skip + 1 and each record counts one (as the CrowdTangle connector numbers rows)."""
-    con.execute(
-        f"create or replace temp table {table} as "
-        f"select row_number() over () + {int(skip) + 1} as source_line, * "
-        f"from read_csv($path, {_csv_args(delim, encoding, skip)})",
-        {"path": str(path), "delim": delim, "encoding": encoding},
-    )
-    return int(con.execute(f"select count(*) from {table}").fetchone()[0])
+    line skip + 1 and each record counts one (as the CrowdTangle connector numbers rows). Rows DuckDB
+    cannot read (wrong number of cells, a stray quote, bytes not in `encoding`, longer than
+    MAX_RECORD_BYTES) go to UNREADABLE with their line, which archiving counts and quarantines.
+    Returns the rows read."""
+    columns = csv_columns(con, path, Path(path).name, delim=delim, encoding=encoding, skip=skip)
+    types = "{" + ", ".join(f"{_sql_string(c)}: 'VARCHAR'" for c in columns) + "}"
+    reader = (f"read_csv($path, {_csv_args(delim, encoding, skip)}, auto_detect=false, columns={types}, "
+              f"max_line_size={MAX_RECORD_BYTES}, {REJECTS})")
+    return load_numbered(con, table, reader, {"path": str(path), "delim": delim, "encoding": encoding},
+                         int(skip) + 2, path)
+
+
+def _sql_string(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def header_cells(line: str, delim: str = ",") -> list[str]:

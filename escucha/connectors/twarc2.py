@@ -10,9 +10,11 @@ from escucha.connectors.base import (
     ParsedFile,
     RejectedFile,
     SourceFile,
+    UNREADABLE,
     calendar_reason_sql,
     fetch_int,
-    read_lines_sql,
+    json_document_error,
+    load_lines,
 )
 
 FORMAT = "twarc2"  # also a single response saved as one JSON document (search or timeline)
@@ -53,8 +55,8 @@ def _as_one_document_if_pretty_printed(con: duckdb.DuckDBPyConnection, src: Sour
         "select json_valid(raw) from _lines where source_line = (select min(source_line) from _lines "
         "where raw is not null and trim(raw) <> '')"
     ).fetchone()
-    if first is None or first[0]:
-        return
+    if first is None or first[0] or fetch_int(con, f"select count(*) from {UNREADABLE}"):
+        return  # (a file with lines that are not UTF-8 is no JSON document, and read_text fails on it)
     con.execute(
         "create or replace temp table _doc as select ltrim(content, chr(65279)) as doc from read_text($path)",
         {"path": str(src.path)},
@@ -66,7 +68,7 @@ def _as_one_document_if_pretty_printed(con: duckdb.DuckDBPyConnection, src: Sour
 
 def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> ParsedFile:
     """Parse one twarc2 file into temp tables x_posts, x_users and quarantine."""
-    con.execute(f"create or replace temp table _lines as {read_lines_sql()}", {"path": str(src.path)})
+    load_lines(con, src.path)
     _as_one_document_if_pretty_printed(con, src)
     con.execute(
         """
@@ -98,7 +100,9 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
     lines = fetch_int(con, "select count(*) from _checked")
     pages = fetch_int(con, "select count(*) from _pages")
     if lines and not pages:
-        raise RejectedFile(src.original_name, "not an X API v2 / twarc2 file: no line has 'data' or 'meta'")
+        no_json = not fetch_int(con, "select valid::int from _checked order by source_line limit 1")
+        raise RejectedFile(src.original_name, (no_json and json_document_error(con, src.path))
+                           or "not an X API v2 / twarc2 file: no line has 'data' or 'meta'")
 
     con.execute(
         f"""

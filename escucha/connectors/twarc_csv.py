@@ -10,7 +10,10 @@ What twarc-csv does to the data, and what this connector does about it:
   expanded URL) in twarc-csv >= 0.7, of the API's objects in older versions. Both are read; mention
   ids only exist in the object form (the string form gives a null id per mention, same length).
 - Newlines in text are written as the two characters backslash-n (and carriage returns dropped);
-  they are turned back into newlines. With --json-encode-text the cell is a JSON string and is decoded.
+  they are turned back into newlines. With --json-encode-text every text cell is a JSON string (every
+  string cell, ids too, in twarc-csv >= 0.5) and every JSON string cell is decoded. Which of the two a
+  file is is decided for the whole file (every text cell a JSON string), since a tweet of its own may
+  be "in quotes".
 - Referenced tweets are written inline as rows of their own by default, so an original tweet that was
   retweeted lands as a post too (twarc2 keeps it in `includes` only). A retweet's text, entities and
   metrics are the original's (twarc-csv's merge of retweets); dbt zeroes a retweet's metrics anyway.
@@ -77,12 +80,33 @@ TWEET_TIME = "['%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%M:%SZ']"
 RETRIEVED_TIME = "['%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%dT%H:%M:%S%z']"
 
 
-def unescape_sql(expr: str) -> str:
-    """twarc-csv text back to the tweet's: a JSON-encoded cell decoded, else backslash-n as newline."""
-    return (
-        f"case when starts_with({expr}, '\"') and json_valid({expr}) and json_type({expr}::json) = 'VARCHAR' "
-        f"then json_extract_string({expr}::json, '$') else replace({expr}, '\\n', chr(10)) end"
-    )
+def json_string_sql(expr: str) -> str:
+    """SQL: a cell holding a JSON string decoded, any other cell as it is."""
+    is_string = (f"case when starts_with({expr}, '\"') and json_valid({expr}) "
+                 f"then json_type({expr}::json) = 'VARCHAR' end")
+    return f"case when {is_string} then json_extract_string({expr}::json, '$') else {expr} end"
+
+
+def unescape_sql(expr: str, json_encoded: bool = False) -> str:
+    """twarc-csv text back to the tweet's: backslash-n as newline, unless the file was written with
+    --json-encode-text (its cells are then decoded by `decode_json_cells`)."""
+    return expr if json_encoded else f"replace({expr}, '\\n', chr(10))"
+
+
+def json_encoded(con: duckdb.DuckDBPyConnection, text: str) -> bool:
+    """Whether the file was written with --json-encode-text: every non-empty `text` cell of _rows is
+    a JSON string. Decided per file: in a plain file a tweet may itself be "in quotes"."""
+    is_string = ("case when starts_with(t, '\"') and json_valid(t) then json_type(t::json) = 'VARCHAR'"
+                 " else false end")
+    return bool(con.execute(
+        f"select coalesce(bool_and({is_string}), false) from (select {text} as t from _rows) where t is not null"
+    ).fetchone()[0])
+
+
+def decode_json_cells(con: duckdb.DuckDBPyConnection, columns: list[str]) -> None:
+    """Every JSON string cell of _rows decoded (--json-encode-text encodes ids and times too)."""
+    cells = ", ".join(f"{json_string_sql(quote_ident(c))} as {quote_ident(c)}" for c in columns)
+    con.execute(f"create or replace temp table _rows as select source_line, {cells} from _rows")
 
 
 def entity_list_sql(expr: str, field: str, prefix: str) -> str:
@@ -144,6 +168,9 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
     def c(*names: str) -> str:
         return col(columns, *names)
 
+    encoded = json_encoded(con, c("text"))
+    if encoded:
+        decode_json_cells(con, columns)
     day_reason = calendar_reason_sql("cast(created_at as date)", cal)
     con.execute(
         f"""
@@ -179,6 +206,10 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
         """
     )
     mentions, hashtags, urls = c("entities.mentions"), c("entities.hashtags"), c("entities.urls")
+
+    def listed(name: str, sql: str) -> str:
+        """A list column's SQL, or an empty list when the export left the column out."""
+        return sql if name in columns else "[]::varchar[]"
     con.execute(
         f"""
         create or replace temp table x_posts as
@@ -187,17 +218,17 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
             t.author_id,
             t.created_at,
             cast(t.created_at as date) as day,
-            {unescape_sql('t._text')} as text,
+            {unescape_sql('t._text', encoded)} as text,
             {text_sql(c('lang'))} as lang,
             {text_sql(c('conversation_id'))} as conversation_id,
             {text_sql(c('in_reply_to_user_id'))} as in_reply_to_user_id,
             {ref_id_sql(columns, 'replied_to')} as replied_to_id,
             {ref_id_sql(columns, 'retweeted')} as retweeted_id,
             {ref_id_sql(columns, 'quoted')} as quoted_id,
-            {entity_list_sql(mentions, 'username', '@')} as mention_usernames,
-            {mention_ids_sql(mentions)} as mention_ids,
-            {entity_list_sql(hashtags, 'tag', '#')} as hashtags,
-            {entity_list_sql(urls, 'url', '')} as urls,
+            {listed('entities.mentions', entity_list_sql(mentions, 'username', '@'))} as mention_usernames,
+            {listed('entities.mentions', mention_ids_sql(mentions))} as mention_ids,
+            {listed('entities.hashtags', entity_list_sql(hashtags, 'tag', '#'))} as hashtags,
+            {listed('entities.urls', entity_list_sql(urls, 'url', ''))} as urls,
             {count_sql(c('public_metrics.like_count'))} as like_count,
             {count_sql(c('public_metrics.retweet_count'))} as retweet_count,
             {count_sql(c('public_metrics.reply_count'))} as reply_count,
@@ -240,8 +271,8 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
                 {text_sql(c('author.id'))} as id,
                 {text_sql(c('author.username'))} as username,
                 {text_sql(c('author.name'))} as name,
-                {unescape_sql(text_sql(c('author.description')))} as description,
-                {unescape_sql(text_sql(c('author.location')))} as location,
+                {unescape_sql(text_sql(c('author.description')), encoded)} as description,
+                {unescape_sql(text_sql(c('author.location')), encoded)} as location,
                 try_strptime(trim({c('author.created_at')}), {TWEET_TIME}) as created_at,
                 try_cast(trim({c('author.verified')}) as boolean) as verified,
                 {count_sql(c('author.public_metrics.followers_count'))} as followers_count,

@@ -42,7 +42,7 @@ IS_RESPONSE = (
     + ") and json_type(page, '$.items') = 'ARRAY'"
 )
 API_ERROR = (
-    "case when json_type(page, '$.error') = 'OBJECT' then "
+    "case when json_type(page, '$.error') = 'OBJECT' and json_extract_string(page, '$.error.code') <> 'ok' then "
     "coalesce(json_extract_string(page, '$.error.code'), '?') "
     "|| coalesce(' ' || json_extract_string(page, '$.error.errors[0].reason'), '') "
     "|| coalesce(': ' || json_extract_string(page, '$.error.message'), '') end"
