@@ -1,7 +1,9 @@
 """dbt models (staging, intermediate, marts, internal) as Dagster assets."""
 
 import os
+import re
 import shutil
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +15,8 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from escucha.home import DataHome
 from escucha.run_window import window_environment
+from escucha.warehouse import wait_until_free
+from escucha.processes import process_alive
 from orchestration.resources import EscuchaHome, dbt_project
 
 DBT_PROJECT = dbt_project()
@@ -67,12 +71,36 @@ def keep_parse(run_target: Path, home_target: Path) -> None:
         os.replace(tmp, home_target / PARSE_FILE)
 
 
+def run_folder(context: dg.AssetExecutionContext, target: Path) -> Path:
+    """This invocation's own folder under the home's dbt target, named after the step, the run and
+    the process that drives dbt (so a folder whose process is gone can be recognised)."""
+    return target / (f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-"
+                     f"pid{os.getpid()}-{uuid.uuid4().hex[:7]}")
+
+
+def remove_dead_runs(target: Path) -> None:
+    """Remove the run folders of processes that are gone: a run killed in the middle of dbt leaves
+    its folder behind (a finished one removes its own)."""
+    for folder in (p for p in target.iterdir() if p.is_dir()):
+        owner = re.search(r"-pid(\d+)-", folder.name)
+        if owner is None or not process_alive(int(owner[1])):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, home: DataHome) -> Iterator[Any]:
     """`dbt build` of the context's selection over the run's window (handed to dbt in its
     environment, see escucha.run_window), in the home's dbt target; keeps the run's parse for the
-    next run and removes the run's own folder."""
+    next run and removes the run's own folder.
+
+    dbt starts once the warehouse is free: while another process holds it (another run, an
+    analyst's session) the step waits, up to ESCUCHA_LOCK_TIMEOUT seconds, then fails saying who
+    holds it (escucha.warehouse). The profile's `retries` covers the seconds between that wait and
+    dbt's own open, and `keep_open` keeps the warehouse dbt's until the build ends."""
     with window_environment(*run_window_of(context.run.tags)), dbt_target_of(home) as target:
-        invocation = dbt.cli(dbt_build_args(context.run.tags), context=context)
+        remove_dead_runs(target)
+        wait_until_free(home.warehouse, on_wait=context.log.warning)
+        invocation = dbt.cli(dbt_build_args(context.run.tags), context=context,
+                             target_path=run_folder(context, target))
     yield from invocation.stream()
     keep_parse(Path(invocation.target_path), target)
     shutil.rmtree(invocation.target_path, ignore_errors=True)

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from escucha.home import DataHome, data_home
+from escucha.plain_text import escaped_controls
 
 DEMO_START = date(2021, 11, 1)
 DEMO_END = date(2022, 10, 31)
@@ -100,6 +101,8 @@ def cmd_run(args: argparse.Namespace, home: DataHome) -> int:
     if not outcome.success:
         print(f"run {outcome.run_id} failed; steps not completed: {', '.join(skipped) or 'none'}",
               file=sys.stderr)
+        for step, error in outcome.errors.items():
+            print(f"{step} failed: {error}", file=sys.stderr)
         return 1
     print(f"run {outcome.run_id} succeeded")
     print(f"warehouse: {home.warehouse}")
@@ -169,24 +172,43 @@ def warehouse_missing(home: DataHome) -> bool:
     return True
 
 
+# What an analyst's session may not do: write the warehouse (it is opened read-only), nor touch any
+# other file: no COPY ... TO, EXPORT, ATTACH, INSTALL or read_csv('/any/file') (external access off).
+ANALYST_SESSION = {"enable_external_access": False}
+
+
 def cmd_query(args: argparse.Namespace, home: DataHome) -> int:
-    """Run SQL against the warehouse, opened read-only; print a table or CSV."""
+    """Run SQL against the warehouse, opened read-only with no file access (waiting while a run
+    writes it); print a table or CSV."""
     import duckdb
+
+    from escucha.warehouse import WarehouseLocked, connect
 
     if warehouse_missing(home):
         return 1
     try:
-        with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        with connect(home.warehouse, read_only=True, config=ANALYST_SESSION) as con:
             cur = con.execute(args.sql)
             columns = [d[0] for d in cur.description or []]
             rows = cur.fetchall()
+    except (duckdb.PermissionException, duckdb.InvalidInputException) as exc:
+        first = str(exc).splitlines()[0]
+        if "read-only" in first or "disabled by configuration" in first:
+            print("query refused: `escucha query` is read-only; it reads the warehouse and writes "
+                  f"nothing, neither tables nor files ({first})", file=sys.stderr)
+        else:
+            print(f"query failed: {first}", file=sys.stderr)
+        return 1
     except duckdb.Error as exc:
         print(f"query failed: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    except WarehouseLocked as exc:
+        print(f"query failed: {exc}", file=sys.stderr)
         return 1
     if args.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerows([spreadsheet_safe(v) for v in row] for row in rows)
     else:
         print(format_table(columns, rows))
     return 0
@@ -194,12 +216,22 @@ def cmd_query(args: argparse.Namespace, home: DataHome) -> int:
 
 def format_table(columns: list[str], rows: list[tuple]) -> str:
     """A plain-text table, columns padded to their widest value."""
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    cells = [[escaped_controls(v) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     line = lambda vals: " | ".join(v.ljust(w) for v, w in zip(vals, widths))  # noqa: E731
     out = [line(columns), "-+-".join("-" * w for w in widths)] + [line(r) for r in cells]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (=HYPERLINK, +cmd|...).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV value: text a spreadsheet would run as a formula gets a leading apostrophe (OWASP's
+    advice); numbers, dates and other text are unchanged."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 def cmd_ui(args: argparse.Namespace, home: DataHome) -> int:
@@ -259,7 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     q = sub.add_parser("query", help="run SQL on the warehouse (read-only)")
     q.add_argument("sql", help='e.g. "select * from marts.fct_topic_daily limit 10"')
-    q.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    q.add_argument("--csv", action="store_true", help="print CSV instead of a table (text that a spreadsheet would "
+                   "read as a formula, starting with = + - @, gets a leading ')")
     q.set_defaults(func=cmd_query)
 
     u = sub.add_parser("ui", help="serve the Dagster UI on 127.0.0.1")

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from escucha.home import DataHome
+
+if TYPE_CHECKING:
+    from dagster._utils.error import SerializableErrorInfo
 
 DAGSTER_YAML = """\
 telemetry:
@@ -36,6 +40,7 @@ class RunOutcome:
     checks: dict[str, bool]
     check_descriptions: dict[str, str]
     check_severities: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)  # failed step -> what went wrong, in a line
 
 
 def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None = None,
@@ -49,9 +54,11 @@ def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None =
     import dagster as dg
 
     from orchestration.definitions import defs
+    from orchestration.recovery import release_dead_runs
 
     job = defs.resolve_job_def("pipeline")
     with dg.DagsterInstance.get() as instance:
+        release_dead_runs(instance)  # a killed run's pool slots would hold this one up forever
         result = job.execute_in_process(
             instance=instance,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
@@ -66,14 +73,25 @@ def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None =
     checks: dict[str, bool] = {}
     descriptions: dict[str, str] = {}
     severities: dict[str, str] = {}
+    errors: dict[str, str] = {}
     for event in result.all_events:
         kind = event.event_type_value
         if kind in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED") and event.step_key:
             steps[event.step_key] = kind.removeprefix("STEP_").lower()
+        if kind == "STEP_FAILURE" and event.step_key and event.event_specific_data.error:
+            errors[event.step_key] = root_cause(event.event_specific_data.error)
         if kind == "ASSET_CHECK_EVALUATION":
             ev = event.event_specific_data
             name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
             checks[name] = ev.passed
             descriptions[name] = ev.description or ""
             severities[name] = ev.severity.value
-    return RunOutcome(result.run_id, result.success, steps, checks, descriptions, severities)
+    return RunOutcome(result.run_id, result.success, steps, checks, descriptions, severities, errors)
+
+
+def root_cause(error: SerializableErrorInfo) -> str:
+    """The first line of the innermost error of a step failure (what the step's code raised,
+    without Dagster's wrapping)."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name or "error"

@@ -6,6 +6,7 @@ import dagster as dg
 from escucha.calendar import contiguous_ranges
 from escucha.landing import archive_inbox, manifests
 from orchestration.jobs import pipeline_job
+from orchestration.recovery import release_dead_runs
 from orchestration.resources import EscuchaHome
 
 RANGE_START = "dagster/asset_partition_range_start"
@@ -17,6 +18,7 @@ RANGE_END = "dagster/asset_partition_range_end"
                        "requests one run per run of consecutive days they touch.")
 def inbox_sensor(context: dg.SensorEvaluationContext, escucha_home: EscuchaHome) -> dg.SensorResult | dg.SkipReason:
     home = escucha_home.home()
+    release_dead_runs(context.instance)  # a killed run's pool slots would hold every new run back
     for f in archive_inbox(home):
         if f.status == "rejected":
             context.log.warning(f.error)

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from escucha.warehouse import connect
 from reports.formats import is_missing
 
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
@@ -60,11 +61,12 @@ def run_queries(
 
 
 def connect_readonly(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse DuckDB file read-only (fails if it does not exist)."""
+    """Open the warehouse DuckDB file read-only (fails if it does not exist), waiting while another
+    process writes it (escucha.warehouse.connect)."""
     warehouse = Path(warehouse)
     if not warehouse.is_file():
         raise FileNotFoundError(f"warehouse not found: {warehouse}")
-    return duckdb.connect(str(warehouse), read_only=True)
+    return connect(warehouse, read_only=True)
 
 
 def records(df: pd.DataFrame | Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:

@@ -46,8 +46,28 @@ def test_query_prints_a_table_and_csv_and_refuses_writes(tmp_path):
     assert lines[-1] == "(2 rows)"
     out = run_cli("query", "--csv", "select topic_id, posts from marts.fct_topic_daily order by 1", home=home)
     assert out.stdout.splitlines() == ["topic_id,posts", "congreso,7", "derrame_petroleo,42"]
-    out = run_cli("query", "delete from marts.fct_topic_daily", home=home)
-    assert out.returncode == 1 and "read-only" in out.stderr.lower()
+    before = (home / "warehouse.duckdb").read_bytes()
+    outside = tmp_path / "outside"
+    secret = tmp_path / "secret.csv"
+    secret.write_text("a,b\n1,2\n", encoding="utf-8")
+    writes = [
+        "delete from marts.fct_topic_daily",
+        "create table marts.mine as select 1 as a",
+        "drop table marts.fct_topic_daily",
+        f"copy marts.fct_topic_daily to '{outside}.csv'",
+        f"export database '{outside}'",
+        f"attach '{outside}.duckdb' as other",
+        "install httpfs",
+        "set enable_external_access = true",
+        f"select * from read_csv('{secret}')",
+    ]
+    for sql in writes:
+        out = run_cli("query", sql, home=home)
+        assert out.returncode == 1 and out.stdout == "", sql
+        assert out.stderr.startswith("query refused: `escucha query` is read-only") or \
+            "cannot enable external access" in out.stderr.lower(), (sql, out.stderr)
+    assert not list(tmp_path.glob("outside*"))
+    assert (home / "warehouse.duckdb").read_bytes() == before
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_topic_daily").fetchone()[0] == 2
 

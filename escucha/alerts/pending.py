@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import duckdb
-
 from escucha.alerts.notify import Alert, DispatchReport, NotificationLedger, SmtpSettings, TopPost, dispatch
 from escucha.home import DataHome
 from escucha.topics.registry import Programme, config_path, load_config
+from escucha.warehouse import connect
 from reports.formats import fmt_num0, fmt_num1
 
 LIMA = timedelta(hours=-5)
@@ -55,7 +54,7 @@ order by alert_id, post_rank
 def read_alerts(warehouse: Path, since: datetime) -> list[Alert]:
     """Alerts whose last anomalous period ends at or after ``since`` (UTC), oldest first; the
     warehouse is opened read-only."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(warehouse, read_only=True) as con:
         rows = con.execute(ALERTS_SQL, [since]).fetchall()
         posts = con.execute(POSTS_SQL, [since]).fetchall()
     labels = {pid: p.label for pid, p in programmes().items()}

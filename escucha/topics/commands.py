@@ -326,15 +326,14 @@ def add_inquire_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
 @_refusals
 def cmd_label_add(args: argparse.Namespace, home: DataHome) -> int:
     """Record relevance labels for posts of a topic (the latest label of a post counts)."""
-    import duckdb
-
     from escucha.topics.labels import Label, add_labels, has_labels_table, unknown_posts
+    from escucha.warehouse import connect
 
     who = identity(args.as_)
     Registry.open(home).topic(args.topic)  # UnknownTopic for a typo
     if _no_warehouse(home):
         return EXIT_REFUSED
-    with duckdb.connect(str(home.warehouse)) as con:
+    with connect(home.warehouse) as con:
         if not has_labels_table(con):
             print("refused: the warehouse has no labels table yet: run the pipeline first", file=sys.stderr)
             return EXIT_REFUSED
@@ -354,8 +353,9 @@ def cmd_label_add(args: argparse.Namespace, home: DataHome) -> int:
 def cmd_label_suggest(args: argparse.Namespace, home: DataHome) -> int:
     """Posts worth labelling next: where the topic's model is least sure, plus some rule matches
     and non-matches (without a model: half rule matches, half non-matches)."""
-    import duckdb
     import numpy as np
+
+    from escucha.warehouse import connect
 
     from escucha.topics.classifier import suggest
     from escucha.topics.models import stored_models, training_set
@@ -363,7 +363,7 @@ def cmd_label_suggest(args: argparse.Namespace, home: DataHome) -> int:
     Registry.open(home).topic(args.topic)
     if _no_warehouse(home):
         return EXIT_REFUSED
-    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+    with connect(home.warehouse, read_only=True) as con:
         keys, texts, rule, labels = training_set(con, args.topic)
         models = stored_models(home, args.topic)
         picked = suggest(models[-1].model if models else None, texts, rule,

@@ -92,13 +92,13 @@ def load_demo(warehouse: Path | str, ground_truth: Path | str, programmes: Path 
     Returns ``(post_keys, match_texts, {topic: (rule_match, truth)})`` for every topic of the
     programmes config, rule matches computed in DuckDB with the topic's compiled query.
     """
-    import duckdb
     import yaml
 
     from escucha.topics.query import compile_sql, parse
+    from escucha.warehouse import connect
 
     topics = yaml.safe_load(Path(programmes).read_text(encoding="utf-8"))["topics"]
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse, read_only=True)
     try:
         con.execute(
             "create temp table mt as select f.post_key, " + MATCH_TEXT_SQL.format(col="f.text") + " as mt, "

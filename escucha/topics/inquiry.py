@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import duckdb
-
 from escucha.topics.query import compile_sql, parse
+from escucha.warehouse import connect
 
 PERIODS = {"day": "day", "week": "week", "month": "month"}
 
@@ -41,7 +40,7 @@ def inquire(warehouse: Path, query: str, *, start: date | None = None, end: date
     node = parse(query)  # QueryError with its position for a malformed query
     expr, params = compile_sql(node, "s.match_text")
     began = time.perf_counter()
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(warehouse, read_only=True) as con:
         con.execute(
             f"""
             create temp table inquiry_posts as

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from escucha.home import DataHome
 from escucha.topics.classifier import TopicModel, train
+from escucha.warehouse import connect
 
 WEAK_SAMPLE = 200_000  # posts read for the rules' weak labels, besides every labelled post
 
@@ -145,7 +146,7 @@ class TrainingOutcome:
 def train_topics(home: DataHome, topics: list[tuple[str, int]], *, seed: int = 0) -> list[TrainingOutcome]:
     """Train each (topic, current version) whose labels or query changed since its last model."""
     outcomes = []
-    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+    with connect(home.warehouse, read_only=True) as con:  # waits while another process writes it
         for topic_id, topic_version in topics:
             digest, n_labels = fingerprint(con, topic_id, topic_version)
             previous = stored_models(home, topic_id)

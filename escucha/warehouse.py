@@ -1,0 +1,119 @@
+"""Opening the warehouse when someone else may hold it.
+
+DuckDB lets one process open a database file read-write, or any number of processes open it
+read-only, never both: a conflicting open fails at once with "Could not set lock on file ...
+Conflicting lock is held in <exe> (PID n)". Every open that may meet another process (the run's
+writers, dbt, the reports, `escucha query`) goes through :func:`connect` or :func:`wait_until_free`,
+which wait for the holder to let go, with backoff, up to ``ESCUCHA_LOCK_TIMEOUT`` seconds, and then
+fail with :class:`WarehouseLocked`, whose message names the file, the process holding it and what to
+do.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+TIMEOUT_ENV = "ESCUCHA_LOCK_TIMEOUT"
+DEFAULT_TIMEOUT = 300.0
+FIRST_DELAY, MAX_DELAY = 0.25, 5.0
+
+log = logging.getLogger(__name__)
+_HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """The process holding a conflicting lock, as DuckDB reports it."""
+
+    pid: int | None
+    exe: str
+    read_only: bool  # the holder has it read-only (an analyst's session), not read-write
+
+    def describe(self) -> str:
+        who = f"PID {self.pid} ({self.exe})" if self.pid is not None else "another process"
+        how = ("read-only: an analyst's session or a report" if self.read_only
+               else "read-write: another run or writer")
+        return f"{who}, which has it open {how}"
+
+    def advice(self) -> str:
+        what = ("close that session (a DuckDB client, a notebook, `escucha query`)" if self.read_only
+                else "wait for that run to finish")
+        return f"{what}, or stop process {self.pid}" if self.pid is not None else what
+
+
+class WarehouseLocked(RuntimeError):
+    """The warehouse stayed locked by another process for the whole timeout."""
+
+    def __init__(self, path: Path, holder: LockHolder, timeout: float, read_only: bool) -> None:
+        self.path, self.holder, self.timeout = path, holder, timeout
+        super().__init__(
+            f"cannot {'read' if read_only else 'write'} the warehouse {path}: it is locked by "
+            f"{holder.describe()}. Gave up after waiting {timeout:g} s (set {TIMEOUT_ENV} to wait "
+            f"longer); {holder.advice()}, then try again. Nothing was changed.")
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for a locked warehouse: $ESCUCHA_LOCK_TIMEOUT, else 300."""
+    raw = os.environ.get(TIMEOUT_ENV, "").strip()
+    try:
+        return max(0.0, float(raw)) if raw else DEFAULT_TIMEOUT
+    except ValueError:
+        raise ValueError(f"{TIMEOUT_ENV} must be a number of seconds, not {raw!r}") from None
+
+
+def lock_holder(error: duckdb.Error) -> LockHolder | None:
+    """The holder named by a lock conflict error; None when the error is not a lock conflict."""
+    text = str(error)
+    if not isinstance(error, duckdb.IOException) or "Could not set lock on file" not in text:
+        return None
+    found = _HOLDER.search(text)
+    return LockHolder(pid=int(found["pid"]) if found else None, exe=found["exe"] if found else "?",
+                      read_only="open this database in read-only mode" in text)
+
+
+def connect(path: str | Path, read_only: bool = False, timeout: float | None = None,
+            on_wait: Callable[[str], None] | None = None,
+            config: dict[str, object] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting while another process holds a conflicting lock.
+
+    Retries with a growing delay (0.25 s doubling up to 5 s) for up to `timeout` seconds (default
+    :func:`lock_timeout`); `on_wait` (default: a warning log) hears once that the open is waiting and
+    for whom; `config` is DuckDB's. Raises :class:`WarehouseLocked` when the time is up; other
+    errors pass through."""
+    path = Path(path)
+    timeout = lock_timeout() if timeout is None else timeout
+    started = time.monotonic()
+    delay = FIRST_DELAY
+    announced = False
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=config or {})
+        except duckdb.IOException as exc:
+            holder = lock_holder(exc)
+            if holder is None:
+                raise
+            waited = time.monotonic() - started
+            if waited >= timeout:
+                raise WarehouseLocked(path, holder, timeout, read_only) from None
+            if not announced:
+                (on_wait or log.warning)(
+                    f"the warehouse {path} is locked by {holder.describe()}; waiting up to "
+                    f"{timeout:g} s ({TIMEOUT_ENV})")
+                announced = True
+            time.sleep(min(delay, max(0.0, timeout - waited)))
+            delay = min(delay * 2, MAX_DELAY)
+
+
+def wait_until_free(path: str | Path, timeout: float | None = None,
+                    on_wait: Callable[[str], None] | None = None) -> None:
+    """Wait until the warehouse can be opened read-write (as :func:`connect`), then let it go:
+    called before a process of ours (dbt) opens it. A missing warehouse is free."""
+    if Path(path).exists():
+        connect(path, read_only=False, timeout=timeout, on_wait=on_wait).close()
