@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup, escape
 
+from escucha.plain_text import one_line
 from reports.formats import as_date, format_value, is_missing
 from reports.labels import LABELS, MONTHS
 from reports.sparkline import sparkline_svg
@@ -134,7 +135,7 @@ def _event_list(events: Iterable[Mapping[str, Any]] | None) -> list[tuple[date, 
         start = as_date(ev["start"])
         end = as_date(ev.get("end")) or start
         if start is not None:
-            found.append((start, end, str(ev.get("label", ""))))
+            found.append((start, end, one_line(ev.get("label", ""))))
     return found
 
 
@@ -209,7 +210,8 @@ def line_chart_svg(
         ax = fig.add_subplot()
         for label, part in groups:
             part = part.sort_values(x)
-            ax.plot(part[x], part[y], marker="o", markersize=2.5, linewidth=1.6, label=label)
+            ax.plot(part[x], part[y], marker="o", markersize=2.5, linewidth=1.6,
+                    label=None if label is None else one_line(label))
         days = sorted(set(frame[x]))
         ticks, tick_labels = _date_ticks(days, lang)
         ax.set_xticks(ticks, tick_labels)
@@ -260,7 +262,7 @@ def area_chart_svg(
         groups = [(k, frame[frame[series] == k]) for k in series_order if (frame[series] == k).any()]
     days = sorted(set(frame[x]))
     bands = [part.groupby(x)[y].sum().reindex(days, fill_value=0.0).to_numpy() for _, part in groups]
-    labels = [format_value(k, series_fmt, lang) for k, _ in groups]
+    labels = [one_line(format_value(k, series_fmt, lang)) for k, _ in groups]
     colours = [(colors or {}).get(k, PALETTE[i % len(PALETTE)]) for i, (k, _) in enumerate(groups)]
     with matplotlib.rc_context(_chart_rc()):
         fig = Figure(figsize=(width, height))
@@ -304,7 +306,7 @@ def bar_chart_svg(
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     frame = data.sort_values(y, ascending=True)
-    labels = [format_value(v, x_fmt, lang) for v in frame[x]]
+    labels = [one_line(format_value(v, x_fmt, lang)) for v in frame[x]]
     values = [0 if is_missing(v) else float(v) for v in frame[y]]
     with matplotlib.rc_context(_chart_rc() | {"axes.grid.axis": "x"}):
         fig = Figure(figsize=(width, 0.45 * len(values) + 0.8))

@@ -33,6 +33,7 @@ from escucha.alerts.notify import (
     header_text,
     send_email,
 )
+from escucha.plain_text import DROP_BIDI
 from escucha.topics.registry import Programme, config_path, load_config
 from reports.email_templates import email_environment
 from reports.render import (
@@ -177,9 +178,6 @@ SEVERITY_NAMES = {
     "en": {"low": "low", "medium": "medium", "high": "high", "critical": "critical"},
 }
 
-# Bidirectional controls: an override in a post could flip the rest of the email.
-_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                                        "\u2066\u2067\u2068\u2069"))
 _TRAILING_JOINERS = "\u200d\ufe0e\ufe0f\u200c"
 _XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 
@@ -269,7 +267,7 @@ def safe_text(value: Any, chars: int = TEXT_CHARS) -> str:
     if is_missing(value):
         return ""
     text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
-                   for c in str(value).translate(_BIDI_CONTROLS))
+                   for c in str(value).translate(DROP_BIDI))
     clipped = clip(text, chars)
     if clipped.endswith("…"):
         clipped = clipped[:-1].rstrip(_TRAILING_JOINERS + " ") + "…"

@@ -44,6 +44,7 @@ from escucha.alerts.ledger import (
     severity_rank,
     utc_naive,
 )
+from escucha.plain_text import one_line
 from reports.email_templates import email_environment
 from reports.formats import fmt_num0, fmt_num1
 
@@ -185,10 +186,8 @@ class SmtpSettings:
 # --- text helpers ---------------------------------------------------------------------------
 
 def header_text(value: str) -> str:
-    """Text safe for one header line: control characters dropped, whitespace (including CR
-    and LF) collapsed to single spaces, so nothing can start a new header."""
-    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)
-    return " ".join(cleaned.split())
+    """Text safe for one header line (and one line of an email): see :func:`one_line`."""
+    return one_line(value)
 
 
 def clean_address(value: str) -> str:
@@ -259,7 +258,7 @@ def _post_view(post: TopPost) -> dict[str, Any]:
     return {
         "author": header_text(post.author) or "—",
         "network": NETWORK_NAMES.get(post.network.lower(), post.network),
-        "text": _truncate(post.text),
+        "text": _truncate(header_text(post.text)),
         "url": _http_url(post.url),
         "engagement": fmt_num0(post.engagement),
         "created_at": lima_time(post.created_at),
@@ -272,7 +271,7 @@ def _alert_view(alert: Alert) -> dict[str, Any]:
         "topic": header_text(alert.topic_label),
         "severity": SEVERITY_ES[alert.severity],
         "colour": SEVERITY_COLOURS[alert.severity],
-        "summary": alert.summary,
+        "summary": header_text(alert.summary),
         "posts": fmt_num0(alert.posts),
         "baseline": _baseline(alert.baseline),
         "ratio": fmt_num1(alert.ratio) if alert.ratio > 0 else "—",
