@@ -26,8 +26,9 @@ def evaluate_sensor(home, cursor: str | None):
     from orchestration.resources import EscuchaHome
 
     sensor = defs.resolve_sensor_def("inbox_sensor")
-    with dg.build_sensor_context(cursor=cursor, resources={"escucha_home": EscuchaHome(root=str(home.root))},
-                                 definitions=defs) as ctx:
+    with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance, \
+            dg.build_sensor_context(cursor=cursor, instance=instance, definitions=defs,
+                                    resources={"escucha_home": EscuchaHome(root=str(home.root))}) as ctx:
         return sensor.evaluate_tick(ctx)
 
 
