@@ -798,3 +798,13 @@ def test_a_tweet_in_quotes_keeps_its_quotes_and_json_encoded_files_are_decoded(t
         assert out.quarantine == [] and out.rows_in == 2
         landed = sorted((r[1], r[2], r[3], r[5]) for r in out.landed)
         assert landed == [("1", "7", texts[0], 1), ("2", "7", texts[1], 2)]
+
+
+def test_a_json_error_quoting_half_a_character_is_a_clear_rejection(tmp):
+    """Found by test_spoiled_rows_are_all_accounted_for: DuckDB's JSON error quotes the input around
+    the error, cut inside a UTF-8 character, and the Python client raised UnicodeDecodeError on that
+    message instead of the file being rejected with a reason."""
+    data = b'{"data": [{"id": "1", "text": "aaaaaaa' + "עברית".encode() + b'"}]x\n'
+    with pytest.raises(RejectedFile) as refused:
+        parse(BY_NAME["twarc2"], Written("page.json", data, [], 1, True), tmp)
+    assert refused.value.reason.startswith("not valid JSON")

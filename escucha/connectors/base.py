@@ -152,6 +152,8 @@ def json_document_error(con: duckdb.DuckDBPyConnection, path: str | Path) -> str
             return None
     try:
         con.execute("select json(ltrim(content, chr(65279))) from read_text($path)", {"path": str(path)}).fetchall()
+    except UnicodeDecodeError:  # DuckDB's message quotes the input cut inside a UTF-8 character
+        return "not valid JSON: neither one JSON document nor one JSON value per line"
     except duckdb.Error as exc:
         found = re.search(r"at byte (\d+) of input: ([^.]+)", str(exc))
         if found is None:
