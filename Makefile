@@ -47,7 +47,7 @@ chromium:  ## install Debian's chromium for the browser checks when it is missin
 	command -v chromium >/dev/null 2>&1 || { echo "error: apt-get finished but there is no chromium on PATH" >&2; exit 1; }
 
 test: setup chromium  ## run the test suite (the browser checks are required: they fail, not skip, without chromium)
-	ESCUCHA_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+	ESCUCHA_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 dev: setup  ## serve the Dagster UI on 127.0.0.1:3000
 	$(BIN)/escucha ui

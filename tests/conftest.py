@@ -12,6 +12,22 @@ from escucha.home import DataHome, data_home
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Parse the dbt project once, before `make test`'s workers (pytest-xdist) start: each would
+    otherwise find the manifest missing on a fresh clone and parse into the same target folder at
+    the same time. The parse needs a data home only for its profile."""
+    if hasattr(config, "workerinput"):
+        return
+    import os
+    import tempfile
+    from unittest import mock
+
+    with tempfile.TemporaryDirectory() as scratch, mock.patch.dict(os.environ, {"ESCUCHA_HOME": scratch}):
+        from orchestration.resources import dbt_project
+
+        dbt_project()
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataHome:
     h = data_home(tmp_path / "home").ensure()
