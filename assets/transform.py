@@ -14,9 +14,9 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from escucha.home import DataHome
+from escucha.processes import process_alive
 from escucha.run_window import window_environment
 from escucha.warehouse import wait_until_free
-from escucha.processes import process_alive
 from orchestration.resources import EscuchaHome, dbt_project
 
 DBT_PROJECT = dbt_project()

@@ -468,6 +468,6 @@ def test_dbt_unit_tests_pass_against_the_built_warehouse(built, tmp_path):
         env={**os.environ, "ESCUCHA_HOME": str(home.root)}, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:]
     results = [r for r in json.loads((tmp_path / "run_results.json").read_text(encoding="utf-8"))["results"]
-               if r["unique_id"].startswith("unit_test.")]  # besides the project's on-run-start hook
+               if r["unique_id"].startswith("unit_test.")]  # besides the project's on-run hooks
     assert {r["unique_id"] for r in results} == unit_tests
     assert {r["status"] for r in results} == {"pass"}
