@@ -14,7 +14,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -95,15 +95,20 @@ def _reject(home: DataHome, path: Path, reason: str) -> ArchivedFile:
 
 
 @contextmanager
-def archive_lock(home: DataHome) -> Iterator[None]:
-    """One archiver at a time (the inbox sensor, a run and `escucha ingest` may overlap)."""
-    home.archive.mkdir(parents=True, exist_ok=True)
-    with open(home.archive / ".lock", "w") as fh:
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold `folder/.lock` exclusively (across processes) for the block."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def archive_lock(home: DataHome) -> AbstractContextManager[None]:
+    """One archiver at a time (the inbox sensor, a run and `escucha ingest` may overlap)."""
+    return folder_lock(home.archive)
 
 
 def archive_file(home: DataHome, path: Path, fmt: str | None = None,
@@ -386,16 +391,9 @@ def candidate_root(home: DataHome, run_id: str) -> Path:
     return home.lake / "_candidate" / run_id
 
 
-@contextmanager
-def lake_lock(home: DataHome) -> Iterator[None]:
+def lake_lock(home: DataHome) -> AbstractContextManager[None]:
     """One publisher of the lake at a time, across processes (runs may overlap)."""
-    home.lake.mkdir(parents=True, exist_ok=True)
-    with open(home.lake / ".lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return folder_lock(home.lake)
 
 
 def archive_generation(found: list[dict]) -> str:
