@@ -1,9 +1,7 @@
 """dbt models (staging, intermediate, marts, internal) as Dagster assets."""
 
 import os
-import re
 import shutil
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +12,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from escucha.home import DataHome
-from escucha.processes import process_alive
+from escucha.processes import owned_folder, remove_orphans
 from escucha.run_window import window_environment
 from escucha.warehouse import wait_until_free
 from orchestration.resources import EscuchaHome, dbt_project
@@ -73,18 +71,8 @@ def keep_parse(run_target: Path, home_target: Path) -> None:
 
 def run_folder(context: dg.AssetExecutionContext, target: Path) -> Path:
     """This invocation's own folder under the home's dbt target, named after the step, the run and
-    the process that drives dbt (so a folder whose process is gone can be recognised)."""
-    return target / (f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-"
-                     f"pid{os.getpid()}-{uuid.uuid4().hex[:7]}")
-
-
-def remove_dead_runs(target: Path) -> None:
-    """Remove the run folders of processes that are gone: a run killed in the middle of dbt leaves
-    its folder behind (a finished one removes its own)."""
-    for folder in (p for p in target.iterdir() if p.is_dir()):
-        owner = re.search(r"-pid(\d+)-", folder.name)
-        if owner is None or not process_alive(int(owner[1])):
-            shutil.rmtree(folder, ignore_errors=True)
+    the process that drives dbt (escucha.processes: a folder whose process is gone is removed)."""
+    return owned_folder(target, f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}")
 
 
 def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, home: DataHome) -> Iterator[Any]:
@@ -97,7 +85,7 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, home: DataHome
     holds it (escucha.warehouse). The profile's `retries` covers the seconds between that wait and
     dbt's own open, and `keep_open` keeps the warehouse dbt's until the build ends."""
     with window_environment(*run_window_of(context.run.tags)), dbt_target_of(home) as target:
-        remove_dead_runs(target)
+        remove_orphans(target.iterdir())  # left by a run killed in the middle of dbt
         wait_until_free(home.warehouse, on_wait=context.log.warning)
         invocation = dbt.cli(dbt_build_args(context.run.tags), context=context,
                              target_path=run_folder(context, target))

@@ -27,7 +27,7 @@ from escucha.connectors import check_plain_file, posts_entities
 from escucha.connectors.base import UNREADABLE, empty_unreadable
 from escucha.connectors import lake_entities as connector_entities
 from escucha.home import DataHome
-from escucha.processes import process_alive
+from escucha.processes import owned_folder, remove_orphans
 
 
 
@@ -255,12 +255,9 @@ def _quarantine_conflicts(con: duckdb.DuckDBPyConnection, home: DataHome, parsed
     if lo is None:
         return
     first, last = (lo - timedelta(days=1)).isoformat(), (hi + timedelta(days=1)).isoformat()
-    earlier = [f"select {k} as k, {gate.network} || ':' || {gate.post_id} as post_key, created_at, "
-               f"source_file, source_line from read_parquet('{f}')"
-               for k, m in enumerate(manifests(home))
-               if m.get("min_day") and m["min_day"] <= last and m["max_day"] >= first
-               for entity, gate in posts_entities().items()
-               if (f := home.archive / f"{m['sha256']}.parsed" / f"{entity.replace('/', '__')}.parquet").exists()]
+    earlier = [f"select {k} as k, * from ({q})" for k, m in enumerate(_overlapping(home, first, last))
+               for q in _post_keys_sql(home.archive / f"{m['sha256']}.parsed",
+                                       "created_at, source_file, source_line")]
     if not earlier:
         return
     for entity, table in tables.items():
@@ -309,15 +306,22 @@ def _days_with_posts(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> list
     return [r[0].isoformat() for r in con.execute(f"select day from ({union}) order by day").fetchall()]
 
 
-def _post_keys_sql(parsed_dir: Path) -> list[str]:
-    """SQL selecting the post_key of every post in one file's parsed form."""
+def _post_keys_sql(parsed_dir: Path, columns: str = "") -> list[str]:
+    """SQL selecting the post_key (and `columns`) of every post in one file's parsed form."""
+    extra = f", {columns}" if columns else ""
     parts = []
     for entity, gate in posts_entities().items():
         f = parsed_dir / f"{entity.replace('/', '__')}.parquet"
         if f.exists():
-            parts.append(f"select {gate.network} || ':' || {gate.post_id} as post_key "
+            parts.append(f"select {gate.network} || ':' || {gate.post_id} as post_key{extra} "
                          f"from read_parquet('{f}')")
     return parts
+
+
+def _overlapping(home: DataHome, first: str, last: str) -> list[dict]:
+    """Archived files with posts on days first..last, in archive order: a post keeps its creation
+    day in every export, so only these can hold a post of a file of those days."""
+    return [m for m in manifests(home) if m.get("min_day") and m["min_day"] <= last and m["max_day"] >= first]
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection, home: DataHome, parsed_dir: Path, days: list[str]) -> int:
@@ -335,8 +339,7 @@ def _duplicates(con: duckdb.DuckDBPyConnection, home: DataHome, parsed_dir: Path
     if not days:
         return within
     first, last = min(days), max(days)
-    earlier = [q for m in manifests(home)
-               if m.get("min_day") and m["min_day"] <= last and m["max_day"] >= first
+    earlier = [q for m in _overlapping(home, first, last)
                for q in _post_keys_sql(home.archive / f"{m['sha256']}.parsed")]
     if not earlier:
         return within
@@ -414,8 +417,8 @@ def stage_window(home: DataHome, start: date, end: date, run_id: str) -> Landing
     ]
     summary = LandingSummary(start=start.isoformat(), end=end.isoformat(),
                              files=[m["original_name"] for m in touching])
-    _remove_dead_stagings(home)
-    staging = home.lake / f".staging-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    remove_orphans(home.lake.glob(".staging-*"))  # left by a staging killed half-way
+    staging = owned_folder(home.lake, ".staging")
     con = _connect()
     try:
         for entity in lake_entities():
@@ -462,14 +465,6 @@ def stage_window(home: DataHome, start: date, end: date, run_id: str) -> Landing
 
 
 STALE_CANDIDATE = timedelta(days=2)
-
-
-def _remove_dead_stagings(home: DataHome) -> None:
-    """Drop the `.staging-<pid>-*` folders of stagings whose process is gone (killed half-way)."""
-    for folder in home.lake.glob(".staging-*"):
-        owner = folder.name.split("-")[1]
-        if not owner.isdigit() or not process_alive(int(owner)):
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _remove_stale_candidates(home: DataHome) -> None:

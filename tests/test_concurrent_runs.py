@@ -172,8 +172,8 @@ def test_the_inbox_sensor_and_a_backfill_at_once_lose_and_duplicate_nothing(demo
 def test_a_staging_left_by_a_killed_process_is_removed_and_a_live_one_kept(home):
     drop(home, "x_twarc2_sample.jsonl")
     archive_inbox(home)
-    dead = home.lake / ".staging-999999999-0123456789ab"     # above any pid_max: no such process
-    live = home.lake / f".staging-{os.getpid()}-0123456789ab"  # another staging of a running process
+    dead = home.lake / ".staging-pid999999999-01234567"     # above any pid_max: no such process
+    live = home.lake / f".staging-pid{os.getpid()}-01234567"  # another staging of a running process
     for folder in (dead, live):
         (folder / "x" / "posts").mkdir(parents=True)
     stage_window(home, DAY1, DAY2, "after-a-kill")

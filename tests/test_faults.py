@@ -268,6 +268,23 @@ def test_a_run_refused_by_an_analysts_session_names_it_and_changes_nothing(demo_
     assert marts(home.warehouse) == clean["full"]
 
 
+def rerun_past_a_holder(home: DataHome, mode: str, log: Path) -> None:
+    """Rerun while another process holds the warehouse (`mode`): the rerun says it waits for that
+    PID, goes on once the holder lets go, and succeeds."""
+    holder = hold(home.warehouse, mode)
+    try:
+        rerun = start_run(home, log)
+        try:
+            wait_for(lambda: f"locked by PID {holder.pid} " in log.read_text(),
+                     "the rerun waits for the warehouse", rerun)
+            release(holder)
+            assert rerun.wait(timeout=600) == 0, log.read_text()[-3000:]
+        finally:
+            stop(rerun)
+    finally:
+        stop(holder)
+
+
 def test_killed_in_ingestion_the_rerun_gives_the_clean_marts(demo_template, tmp_path, clean):
     """Killed while archiving its inbox; the rerun meets another writer holding the warehouse, waits
     for it, and gives the clean run's marts."""
@@ -291,18 +308,7 @@ def test_killed_in_ingestion_the_rerun_gives_the_clean_marts(demo_template, tmp_
         assert (home.inbox / name).is_file() or archived, name
     assert 0 < sum(sha in done for _, sha in arrived) < len(arrived)
 
-    writer = hold(home.warehouse, "read-write")
-    try:
-        rerun = start_run(home, tmp_path / "rerun.log")
-        try:
-            wait_for(lambda: f"locked by PID {writer.pid} " in (tmp_path / "rerun.log").read_text(),
-                     "the rerun waits for the warehouse", rerun)
-            release(writer)
-            assert rerun.wait(timeout=600) == 0, (tmp_path / "rerun.log").read_text()[-3000:]
-        finally:
-            stop(rerun)
-    finally:
-        stop(writer)
+    rerun_past_a_holder(home, "read-write", tmp_path / "rerun.log")
     assert sorted(p.name for p in home.inbox.iterdir()) == []
     assert leftovers(home) == []
     assert marts(home.warehouse, ARCHIVE_TIME_COLUMNS) == clean["no_archive_times"]
@@ -323,18 +329,7 @@ def test_killed_in_dbt_the_rerun_gives_the_clean_marts(demo_template, tmp_path, 
         stop(run)
     assert any(p.is_dir() for p in home.dbt_target.iterdir())  # the killed dbt's run folder
 
-    analyst = hold(home.warehouse, "read-only")
-    try:
-        rerun = start_run(home, tmp_path / "rerun.log")
-        try:
-            wait_for(lambda: f"locked by PID {analyst.pid} " in (tmp_path / "rerun.log").read_text(),
-                     "the rerun waits for the warehouse", rerun)
-            release(analyst)
-            assert rerun.wait(timeout=600) == 0, (tmp_path / "rerun.log").read_text()[-3000:]
-        finally:
-            stop(rerun)
-    finally:
-        stop(analyst)
+    rerun_past_a_holder(home, "read-only", tmp_path / "rerun.log")
     assert leftovers(home) == []
     assert marts(home.warehouse) == clean["full"]
     # the killed run held the warehouse_writer pool's slot: the rerun freed it and marked the run failed
