@@ -196,3 +196,29 @@ def test_lexicon_is_large_and_covers_colloquial_words() -> None:
 def test_parse_lexicon_rejects_out_of_range_valences() -> None:
     with pytest.raises(ValueError):
         lex.parse_lexicon("term\tvalence\nmalo\t-5\n")
+
+
+# ---- a whole table, a batch at a time (escucha.sentiment.batch) ----------------------------
+
+def test_score_relation_scores_every_content_as_score_texts_does_across_batches() -> None:
+    import duckdb
+
+    from escucha.sentiment.batch import score_relation
+
+    texts = ["Qué buena noticia", "No es buena noticia", None, "   ", "This is great", "pésimo servicio 😡",
+             "Atención: mañana hay reunión", "No me gusta nada"]
+    languages = ["es", "es", "es", "es", "en", None, "qu", "es-419"]
+    con = duckdb.connect()
+    con.execute("create table contents (key varchar, text varchar, language varchar)")
+    con.executemany("insert into contents values (?, ?, ?)",
+                    [[f"k{i}", t, lang] for i, (t, lang) in enumerate(zip(texts, languages))])
+    assert score_relation(con, "contents", "scores", batch_rows=3) == len(texts)  # three batches: 3, 3, 2
+    got = con.execute("select key, sentiment, sentiment_score from scores order by key").fetchall()
+    want = score_texts(texts, languages)
+    assert got == [(f"k{i}", want["sentiment"][i], pytest.approx(want["sentiment_score"][i]))
+                   for i in range(len(texts))]
+    assert {s for _, s, _ in got} == {"positive", "negative", "neutral"}
+    # the working table is gone; an empty relation gives an empty table
+    assert con.execute("select count(*) from duckdb_tables() where table_name = 'scores_todo'").fetchone() == (0,)
+    assert score_relation(con, "(select * from contents where false)", "none") == 0
+    assert con.execute("select count(*) from none").fetchone() == (0,)

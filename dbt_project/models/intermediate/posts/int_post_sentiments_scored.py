@@ -4,8 +4,11 @@ escucha.sentiment (a Spanish lexicon with negation, intensifiers and emoji; VADE
 Incremental on content, not on the run's window: a post is scored again only when its text or
 language changed, or when the lexicon changed (lexicon_version); every other row is kept. So a
 one-day run scores that day's new posts, and a new lexicon rescores the whole year by itself.
+Each distinct content (text and language) is scored once, a batch at a time
+(escucha.sentiment.batch).
 """
-from escucha.sentiment import LEXICON_VERSION, score_texts
+from escucha.sentiment import LEXICON_VERSION
+from escucha.sentiment.batch import score_relation
 
 INPUTS = """
 select post_key, created_at, text, language,
@@ -25,11 +28,11 @@ def model(dbt, session):
             [LEXICON_VERSION])
         session.execute(f"delete from sentiment_inputs as i where exists (select 1 from {dbt.this} as s "
                         "where s.post_key = i.post_key)")
-    posts = session.table("sentiment_inputs").df()
-    texts, languages = (posts[c].astype(object).where(posts[c].notna(), None).tolist() for c in ("text", "language"))
-    scored = score_texts(texts, languages)
-    return posts[["post_key", "created_at", "content_hash"]].assign(
-        sentiment=scored["sentiment"].to_numpy(),
-        sentiment_score=scored["sentiment_score"].astype("float64").to_numpy(),
-        lexicon_version=LEXICON_VERSION,
-    )
+    session.execute("create or replace temp view sentiment_contents as select content_hash as key, "
+                    "any_value(text) as text, any_value(language) as language from sentiment_inputs "
+                    "group by content_hash")
+    score_relation(session, "sentiment_contents", "sentiment_scores")
+    return session.sql(
+        "select i.post_key, i.created_at, i.content_hash, s.sentiment, s.sentiment_score, "
+        f"'{LEXICON_VERSION}' as lexicon_version "
+        "from sentiment_inputs as i join sentiment_scores as s on s.key = i.content_hash")
