@@ -14,6 +14,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -121,7 +122,28 @@ def archive_file(home: DataHome, path: Path, fmt: str | None = None,
         remove_archive_leftovers(home)
         if not path.exists():  # another archiver took it meanwhile
             return ArchivedFile(original_name=path.name, status="already_archived")
-        return _archive_file(home, path, fmt, cal, mapping)
+        return _commit(home, _parse_to_folder(home, path, fmt, cal or collection_calendar(), mapping))
+
+
+def archive_inbox(home: DataHome, cal: Calendar | None = None, workers: int | None = None) -> list[ArchivedFile]:
+    """Archive every file waiting in the inbox, in name order.
+
+    Files are parsed side by side (`workers` threads, default one per core: DuckDB does the parsing
+    and releases the GIL), each into its own temporary folder; then, one file at a time in name
+    order, each is compared with the files archived before it (duplicates, conflicting
+    `created_at`) and archived with its manifest. So the outcome is that of archiving the files
+    one after the other."""
+    home.ensure()
+    cal = cal or collection_calendar()
+    with archive_lock(home):
+        remove_archive_leftovers(home)
+        files = inbox_files(home)
+        if len(files) < 2:
+            return [_commit(home, _parse_to_folder(home, f, None, cal, None)) for f in files]
+        workers = workers or min(len(files), os.cpu_count() or 1)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="archive") as pool:
+            parsing = [pool.submit(_parse_to_folder, home, f, None, cal, None) for f in files]
+            return [_commit(home, job.result()) for job in parsing]
 
 
 def remove_archive_leftovers(home: DataHome) -> None:
@@ -147,66 +169,107 @@ def _keep_raw(path: Path, dest: Path) -> None:
         os.replace(tmp, dest)
 
 
-def _archive_file(home: DataHome, path: Path, fmt: str | None = None,
-                  cal: Calendar | None = None, mapping: Path | None = None) -> ArchivedFile:
-    cal = cal or collection_calendar()
+@dataclass
+class _Parsed:
+    """One inbox file parsed on its own into a temporary folder, waiting for the archive-wide
+    checks (`_commit`); or its rejection (`reason`)."""
+
+    path: Path
+    sha: str | None = None
+    fmt: str | None = None
+    mapping: Path | None = None
+    folder: Path | None = None
+    rows_in: int = 0
+    entities: list[str] = field(default_factory=list)
+    reason: str | None = None
+
+
+def _parse_to_folder(home: DataHome, path: Path, fmt: str | None, cal: Calendar, mapping: Path | None) -> _Parsed:
+    """Everything about one file that needs no other file: checksum, format, parse, the records it
+    cannot read and the posts it holds twice with different times, written as Parquet (with the
+    quarantine) to `archive/.tmp-<sha>-<hex>/`. Safe to run for several files at once."""
     sha = sha256_of(path)
-    manifest_path = home.archive / f"{sha}.json"
-    if manifest_path.exists():
-        path.unlink()
-        m = json.loads(manifest_path.read_text(encoding="utf-8"))
-        return ArchivedFile(original_name=path.name, status="already_archived", sha256=sha,
-                            format=m["format"], rows_in=m["rows_in"])
+    if (home.archive / f"{sha}.json").exists():
+        return _Parsed(path, sha)
+    folder = None
     try:
         check_plain_file(path)
         fmt = fmt or ("mapping" if mapping is not None else None) or detect_format(path)
         if fmt not in BY_FORMAT:
             raise RejectedFile(path, f"unknown format {fmt!r}; known: {', '.join(sorted(BY_FORMAT))}")
-        parsed_dir = home.archive / f"{sha}.parsed"
-        tmp_dir = home.archive / f".tmp-{sha}-{uuid.uuid4().hex[:8]}"
-        tmp_dir.mkdir(parents=True)
+        folder = home.archive / f".tmp-{sha}-{uuid.uuid4().hex[:8]}"
+        folder.mkdir(parents=True)
         con = _connect()
         try:
             src = SourceFile(path=path, original_name=path.name, sha256=sha, mapping=mapping)
             empty_unreadable(con)
             parsed = BY_FORMAT[fmt].parse(con, src, cal)
             parsed.rows_in += _quarantine_unreadable(con, parsed)
-            _quarantine_conflicts(con, home, parsed)
-            parsed_rows = 0
+            _quarantine_conflicts_within(con, parsed)
             for entity, table in parsed.entities.items():
-                _copy_with_source(con, table, tmp_dir / f"{entity.replace('/', '__')}.parquet", src)
-                if entity in posts_entities():
-                    parsed_rows += _count(con, table)
-            _copy_with_source(con, parsed.quarantine, tmp_dir / "quarantine.parquet", src)
-            quarantined = _count(con, parsed.quarantine)
-            days = _day_range(con, list(parsed.entities.values()) + [parsed.quarantine])
-            touched = _days_with_posts(con, parsed)
-            duplicates = _duplicates(con, home, tmp_dir, touched)
+                _copy_with_source(con, table, _parquet(folder, entity), src)
+            _copy_with_source(con, parsed.quarantine, folder / "quarantine.parquet", src)
         except (duckdb.Error, ValueError, UnicodeError) as exc:
             why = str(exc).splitlines()[0].replace(str(path), path.name)
             raise RejectedFile(path, f"cannot be parsed as {fmt}: {why}") from exc
         finally:
             con.close()
     except RejectedFile as exc:
-        shutil.rmtree(home.archive / f".tmp-{sha}", ignore_errors=True)
-        for leftover in home.archive.glob(f".tmp-{sha}-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-        return _reject(home, path, f"{path.name}: {exc.reason}")
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        return _Parsed(path, sha, reason=f"{path.name}: {exc.reason}")
+    return _Parsed(path, sha, fmt, mapping, folder, parsed.rows_in, sorted(parsed.entities))
 
+
+def _parquet(folder: Path, entity: str) -> Path:
+    return folder / f"{entity.replace('/', '__')}.parquet"
+
+
+def _commit(home: DataHome, parsed: _Parsed) -> ArchivedFile:
+    """Archive a parsed file after the files archived before it (call under the archive lock, in
+    archive order): quarantine its posts whose time conflicts with an earlier file's, count its
+    duplicates, move its folder to `archive/<sha>.parsed`, and write the manifest last."""
+    path, sha = parsed.path, parsed.sha
+    if parsed.reason is not None:
+        return _reject(home, path, parsed.reason)
+    manifest_path = home.archive / f"{sha}.json"
+    if manifest_path.exists():  # archived before, or earlier in this batch under another name
+        if parsed.folder is not None:
+            shutil.rmtree(parsed.folder, ignore_errors=True)
+        path.unlink()
+        m = json.loads(manifest_path.read_text(encoding="utf-8"))
+        return ArchivedFile(original_name=path.name, status="already_archived", sha256=sha,
+                            format=m["format"], rows_in=m["rows_in"])
+    folder = parsed.folder
+    src = SourceFile(path=path, original_name=path.name, sha256=sha, mapping=parsed.mapping)
+    con = _connect()
+    try:
+        _quarantine_conflicts_across(con, home, folder, src)
+        posts = [f for e in parsed.entities if e in posts_entities() for f in [_parquet(folder, e)]]
+        every = [_parquet(folder, e) for e in parsed.entities] + [folder / "quarantine.parquet"]
+        parsed_rows = sum(_count(con, f"read_parquet('{f}')") for f in posts)
+        quarantined = _count(con, f"read_parquet('{folder / 'quarantine.parquet'}')")
+        days = _day_range(con, [f"read_parquet('{f}')" for f in every])
+        touched = _days_with_posts(con, [f"read_parquet('{f}')" for f in posts])
+        duplicates = _duplicates(con, home, folder, touched)
+    finally:
+        con.close()
+    parsed_dir = home.archive / f"{sha}.parsed"
     if parsed_dir.exists():
         shutil.rmtree(parsed_dir)
-    os.replace(tmp_dir, parsed_dir)
+    os.replace(folder, parsed_dir)
     _keep_raw(path, home.archive / f"{sha}{''.join(path.suffixes[-1:])}")
-    if mapping is not None:  # how the file was read travels with it
-        shutil.copyfile(mapping, home.archive / f"{sha}.mapping.yaml")
+    if parsed.mapping is not None:  # how the file was read travels with it
+        shutil.copyfile(parsed.mapping, home.archive / f"{sha}.mapping.yaml")
     result = ArchivedFile(
-        original_name=path.name, status="archived", sha256=sha, format=fmt, rows_in=parsed.rows_in,
+        original_name=path.name, status="archived", sha256=sha, format=parsed.fmt, rows_in=parsed.rows_in,
         rows_parsed=parsed_rows, rows_quarantined=quarantined, rows_duplicate=duplicates,
         min_day=days[0], max_day=days[1], days=touched,
     )
     manifest = asdict(result) | {
-        "entities": sorted(parsed.entities),
-        **({"mapping": f"{sha}.mapping.yaml", "mapping_name": Path(mapping).name} if mapping is not None else {}),
+        "entities": parsed.entities,
+        **({"mapping": f"{sha}.mapping.yaml", "mapping_name": Path(parsed.mapping).name}
+           if parsed.mapping is not None else {}),
         "archived_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
         "bytes": (home.archive / f"{sha}{''.join(path.suffixes[-1:])}").stat().st_size,
     }
@@ -230,13 +293,12 @@ def _quarantine_unreadable(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -
 CONFLICT = "date_trunc('minute', {a}) <> date_trunc('minute', {b})"
 
 
-def _quarantine_conflicts(con: duckdb.DuckDBPyConnection, home: DataHome, parsed: ParsedFile) -> None:
+def _quarantine_conflicts_within(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
     """Quarantine posts of this file whose id has another created_at earlier in the file (the first
-    line is kept) or in an earlier archived file (the earlier file is kept), so one bad collection
-    never blocks a window's gate while the rest of the file lands. Earlier files are those whose days
-    overlap this file's, a day either side."""
-    tables = {e: t for e, t in parsed.entities.items() if e in posts_entities()}
-    for entity, table in tables.items():
+    line is kept), so one bad collection never blocks a window's gate while the rest lands."""
+    for entity, table in parsed.entities.items():
+        if entity not in posts_entities():
+            continue
         g = posts_entities()[entity]
         con.execute(
             f"""
@@ -248,10 +310,20 @@ def _quarantine_conflicts(con: duckdb.DuckDBPyConnection, home: DataHome, parsed
             ) where {CONFLICT.format(a='created_at', b='first_created')}
             """
         )
-        _move_conflicts(con, parsed, table, "first_created || ' on line ' || first_line || ' of this file, "
+        _move_conflicts(con, parsed.quarantine, table, "first_created || ' on line ' || first_line || ' of this file, "
                         "kept as the first'")
-    lo, hi = con.execute("select min(day), max(day) from (" + " union all ".join(
-        f"select day from {t}" for t in tables.values()) + ")").fetchone() if tables else (None, None)
+
+
+def _quarantine_conflicts_across(con: duckdb.DuckDBPyConnection, home: DataHome, folder: Path,
+                                 src: SourceFile) -> None:
+    """Quarantine posts of the parsed file in `folder` whose id has another created_at in an earlier
+    archived file (the earlier file is kept). Earlier files are those whose days overlap this file's,
+    a day either side. The folder's Parquet files are rewritten only when a post moves."""
+    files = {e: f for e in posts_entities() for f in [_parquet(folder, e)] if f.exists()}
+    if not files:
+        return
+    lo, hi = con.execute("select min(day), max(day) from read_parquet(?)",
+                         [[str(f) for f in files.values()]]).fetchone()
     if lo is None:
         return
     first, last = (lo - timedelta(days=1)).isoformat(), (hi + timedelta(days=1)).isoformat()
@@ -260,13 +332,16 @@ def _quarantine_conflicts(con: duckdb.DuckDBPyConnection, home: DataHome, parsed
                                        "created_at, source_file, source_line")]
     if not earlier:
         return
-    for entity, table in tables.items():
+    loaded_quarantine = False
+    for entity, f in files.items():
         g = posts_entities()[entity]
+        con.execute(f"create or replace temp table _posts as "
+                    f"select * exclude (source_sha256, source_file) from read_parquet('{f}')")
         con.execute(
             f"""
             create or replace temp table _conflicts as
             with mine as (select rowid as _row, source_line, {g.network} || ':' || {g.post_id} as post_key,
-                                 created_at from {table}),
+                                 created_at from _posts),
             seen as (
                 select post_key, arg_min(created_at, k) as first_created, arg_min(source_file, k) as first_file,
                        arg_min(source_line, k) as first_line
@@ -277,16 +352,25 @@ def _quarantine_conflicts(con: duckdb.DuckDBPyConnection, home: DataHome, parsed
             where {CONFLICT.format(a='created_at', b='first_created')}
             """
         )
-        _move_conflicts(con, parsed, table, "first_created || ' in ' || first_file || ' (line ' || first_line "
-                        "|| '), archived earlier and kept'")
+        if not _count(con, "_conflicts"):
+            continue
+        if not loaded_quarantine:
+            con.execute(f"create or replace temp table _quarantine as select * exclude (source_sha256, source_file) "
+                        f"from read_parquet('{folder / 'quarantine.parquet'}')")
+            loaded_quarantine = True
+        _move_conflicts(con, "_quarantine", "_posts", "first_created || ' in ' || first_file || ' (line ' || "
+                        "first_line || '), archived earlier and kept'")
+        _copy_with_source(con, "_posts", f, src)
+    if loaded_quarantine:
+        _copy_with_source(con, "_quarantine", folder / "quarantine.parquet", src)
 
 
-def _move_conflicts(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, table: str, kept: str) -> None:
+def _move_conflicts(con: duckdb.DuckDBPyConnection, quarantine: str, table: str, kept: str) -> None:
     """Move the rows listed in _conflicts from a posts table to the quarantine; `kept` is SQL over
     _conflicts saying which created_at was kept, and from where."""
     con.execute(
         f"""
-        insert into {parsed.quarantine} by name
+        insert into {quarantine} by name
         select c.source_line, cast(c.created_at as date) as day,
                'conflicting created_at: post ' || c.post_key || ' is ' || c.created_at || ' here but ' || {kept}
                    as reason,
@@ -297,12 +381,11 @@ def _move_conflicts(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, table: s
     con.execute(f"delete from {table} where rowid in (select _row from _conflicts)")
 
 
-def _days_with_posts(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> list[str]:
-    """The UTC days this file has posts for: the partitions it touches."""
-    tables = [t for e, t in parsed.entities.items() if e in posts_entities()]
-    if not tables:
+def _days_with_posts(con: duckdb.DuckDBPyConnection, relations: list[str]) -> list[str]:
+    """The UTC days the posts `relations` (of one file) hold: the partitions the file touches."""
+    if not relations:
         return []
-    union = " union ".join(f"select distinct day from {t}" for t in tables)
+    union = " union ".join(f"select distinct day from {r}" for r in relations)
     return [r[0].isoformat() for r in con.execute(f"select day from ({union}) order by day").fetchall()]
 
 
@@ -366,12 +449,6 @@ def _copy_with_source(con: duckdb.DuckDBPyConnection, table: str, dest: Path, sr
         f"to '{dest}' (format parquet)",
         {"sha": src.sha256, "name": src.original_name},
     )
-
-
-def archive_inbox(home: DataHome, cal: Calendar | None = None) -> list[ArchivedFile]:
-    """Archive every file waiting in the inbox."""
-    home.ensure()
-    return [archive_file(home, p, cal=cal) for p in inbox_files(home)]
 
 
 def manifests(home: DataHome) -> list[dict]:

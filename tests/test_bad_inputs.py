@@ -355,3 +355,41 @@ def test_through_the_pipeline_the_warehouse_is_the_one_before_plus_the_good_rows
     assert run_pipeline(home, DEMO_START, DEMO_END).success
     assert not (home.inbox / GOOD).exists()
     assert [mart(home, sql) for sql in (POSTS, TOPIC_DAILY, QUARANTINE)] == after
+
+
+def test_an_inbox_parsed_side_by_side_archives_as_one_file_after_the_other(tmp_path: Path) -> None:
+    """archive_inbox parses files on several threads, then compares each with the files before it
+    in name order: duplicates, conflicting times and identical copies come out as when the files are
+    archived one at a time."""
+    from escucha.landing import archive_inbox
+
+    names = {"x_conflict_earlier.jsonl": "a_earlier.jsonl", "x_conflict_later.jsonl": "b_later.jsonl",
+             "x_conflict_earlier.jsonl ": "c_copy_of_earlier.jsonl"}
+    outcomes = {}
+    for how in ("side by side", "one at a time"):
+        home = DataHome(tmp_path / how.replace(" ", "_")).ensure()
+        for source, name in names.items():
+            shutil.copy(CORPUS / source.strip(), home.inbox / name)
+        if how == "side by side":
+            results = archive_inbox(home, workers=3)
+        else:
+            results = [archive_file(home, home.inbox / name) for name in sorted(names.values())]
+        assert [r.original_name for r in results] == sorted(names.values())
+        assert not list(home.inbox.glob("*.jsonl")) and not list(home.archive.glob(".tmp-*"))
+        with duckdb.connect() as con:
+            quarantine = con.execute(
+                f"select source_file, source_line, reason from read_parquet('{home.archive}/*.parsed/quarantine.parquet') "
+                "order by all").fetchall()
+            posts = con.execute(
+                f"select source_file, id, created_at from read_parquet('{home.archive}/*.parsed/x__posts.parquet') "
+                "order by all").fetchall()
+        outcomes[how] = ([(r.status, r.rows_in, r.rows_parsed, r.rows_quarantined, r.rows_duplicate) for r in results],
+                         quarantine, posts)
+    statuses, quarantine, posts = outcomes["side by side"]
+    assert statuses == [("archived", 2, 2, 0, 0), ("archived", 2, 1, 1, 1), ("already_archived", 2, 0, 0, 0)]
+    assert quarantine == [("b_later.jsonl", 1, "conflicting created_at: post x:9000000000000000831 is 2022-01-16 "
+                           "17:00:00 here but 2022-01-16 12:00:00 in a_earlier.jsonl (line 1), archived earlier and kept")]
+    assert [(f, i) for f, i, _ in posts] == [("a_earlier.jsonl", "9000000000000000831"),
+                                            ("a_earlier.jsonl", "9000000000000000832"),
+                                            ("b_later.jsonl", "9000000000000000832")]
+    assert outcomes["one at a time"] == outcomes["side by side"]
