@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +50,25 @@ def test_runs_pass_no_vars_so_dbt_keeps_its_parse() -> None:
     assert "--vars" not in args
     assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
     assert dbt_build_args({"escucha/full_refresh": "true"})[-1] == "--full-refresh"
+
+
+def test_vars_given_by_hand_reach_every_python_model_that_reads_the_window(tmp_path, monkeypatch) -> None:
+    """dbt hands a Python model only the config keys it finds read as `dbt.config.get(...)` in the
+    model's code; a read nested in `*window(...)` was not found, so `dbt build --vars` by hand left
+    the graph models without their window (they recomputed the whole year and, before the fix in
+    escucha.graph.refresh.plan, appended it twice). Every model that calls `window(` gets the vars."""
+    from dbt.cli.main import dbtRunner
+
+    project = Path(__file__).resolve().parents[1] / "dbt_project"
+    readers = sorted(p.stem for p in project.glob("models/**/*.py") if "window(" in p.read_text())
+    assert len(readers) >= 8
+    monkeypatch.setenv("ESCUCHA_HOME", str(tmp_path))
+    monkeypatch.chdir(project)
+    target = tmp_path / "target"
+    result = dbtRunner().invoke(["compile", "--select", *readers, "--vars", '{"min_date": "2022-01-10", '
+                                 '"max_date": "2022-01-11"}', "--target-path", str(target), "--quiet"])
+    assert result.success, result.exception
+    compiled = {p.stem: p.read_text() for p in target.glob("compiled/**/*.py")}
+    assert sorted(compiled) == readers
+    for name, code in compiled.items():
+        assert "config_dict = {'min_date': '2022-01-10', 'max_date': '2022-01-11'}" in code, name

@@ -5,7 +5,7 @@ period. A build over a window of UTC days recomputes, for every topic, the perio
 touches (a UTC day reaches back into the previous Lima day), and the whole year of every topic whose
 rules or model changed since the table was built (its ``topic_version`` / ``model_version`` differ
 from those of ``fct_post_topics``), and drops topics that are no longer current. A build without a
-window, or a first build, computes everything.
+window, or a first build, computes everything (and a build without a window first empties the table).
 """
 from __future__ import annotations
 
@@ -65,7 +65,10 @@ def plan(con: duckdb.DuckDBPyConnection, this: str | None, start: date, end: dat
     """Decide the slices of ``this`` (None on a first or full-refresh build) to recompute, and delete
     them from ``this``. ``versions``: the current topics and their (topic_version, model_version);
     the table must have ``topic_id``, ``period_start``, ``topic_version`` and ``model_version``."""
-    if this is None or start <= _WHOLE:
+    if this is None:
+        return Refresh(full=True)
+    if start <= _WHOLE:  # every slice is recomputed, so none of the table's rows may stay
+        con.execute(f"delete from {this}")
         return Refresh(full=True)
     first = period_start(start - timedelta(days=1), period)
     last = period_start(min(end, date(9999, 1, 1)), period)

@@ -8,11 +8,14 @@ from escucha.graph.interactions import build_context_edges, period_expr
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
+    # read as plain statements: dbt passes a model only the config keys it finds read this way
+    # (one nested in another expression, as in *window(dbt.config.get(...)), is not found)
+    min_date, max_date = dbt.config.get("min_date"), dbt.config.get("max_date")
     dbt.ref("fct_posts").create_view("context_posts_all", replace=True)
     dbt.ref("dim_authors").create_view("context_authors", replace=True)
     # one pseudo-topic, "*": every post
     versions, plan = refresh.plan_model(dbt, session, "month", None,
-                                        *window(dbt.config.get("min_date"), dbt.config.get("max_date")))
+                                        *window(min_date, max_date))
     session.execute("create or replace temp view context_posts as select * from context_posts_all "
                     f"where {plan.where(period_expr('month'), topic_col=repr('*'))}")
     edges = build_context_edges(session, "context_posts", "context_authors", "month", "context_posts_all")

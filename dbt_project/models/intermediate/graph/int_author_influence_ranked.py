@@ -10,12 +10,15 @@ from escucha.graph.interactions import normalise_edges
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
+    # read as plain statements: dbt passes a model only the config keys it finds read this way
+    # (one nested in another expression, as in *window(dbt.config.get(...)), is not found)
+    min_date, max_date = dbt.config.get("min_date"), dbt.config.get("max_date")
     dbt.ref("fct_posts").create_view("influence_posts", replace=True)
     dbt.ref("fct_post_topics").create_view("influence_post_topics", replace=True)
     dbt.ref("dim_authors").create_view("influence_authors", replace=True)
     dbt.ref("int_topic_interactions_counted").create_view("influence_edges_all", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "month", "influence_post_topics",
-                                        *window(dbt.config.get("min_date"), dbt.config.get("max_date")))
+                                        *window(min_date, max_date))
 
     def rank(topic: str):
         topic_posts = refresh.topic_posts_view(session, "influence_topic_posts", "influence_posts",

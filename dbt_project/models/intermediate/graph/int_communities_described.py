@@ -9,12 +9,15 @@ from escucha.graph.communities import describe_communities
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
+    # read as plain statements: dbt passes a model only the config keys it finds read this way
+    # (one nested in another expression, as in *window(dbt.config.get(...)), is not found)
+    min_date, max_date = dbt.config.get("min_date"), dbt.config.get("max_date")
     dbt.ref("fct_posts").create_view("described_posts", replace=True)
     dbt.ref("fct_post_topics").create_view("described_post_topics", replace=True)
     dbt.ref("int_topic_interactions_counted").create_view("described_edges_all", replace=True)
     dbt.ref("int_community_members_detected").create_view("described_members_all", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "quarter", "described_post_topics",
-                                        *window(dbt.config.get("min_date"), dbt.config.get("max_date")))
+                                        *window(min_date, max_date))
 
     def describe(topic: str):
         topic_posts = refresh.topic_posts_view(session, "described_topic_posts", "described_posts",

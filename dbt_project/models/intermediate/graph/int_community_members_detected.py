@@ -11,12 +11,15 @@ from escucha.graph.interactions import normalise_edges, period_expr, regroup_edg
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
+    # read as plain statements: dbt passes a model only the config keys it finds read this way
+    # (one nested in another expression, as in *window(dbt.config.get(...)), is not found)
+    min_date, max_date = dbt.config.get("min_date"), dbt.config.get("max_date")
     dbt.ref("fct_post_topics").create_view("community_post_topics", replace=True)
     dbt.ref("dim_authors").create_view("community_authors", replace=True)
     dbt.ref("int_topic_interactions_counted").create_view("community_topic_edges", replace=True)
     dbt.ref("int_account_interactions_counted").create_view("community_context_edges", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "quarter", "community_post_topics",
-                                        *window(dbt.config.get("min_date"), dbt.config.get("max_date")))
+                                        *window(min_date, max_date))
     quarter = period_expr("quarter", "period_start")
     # context for the quarters being recomputed (every quarter when a stale topic needs its year)
     context_where = "true" if plan.full or plan.stale_topics else plan.where(quarter, topic_col="'*'")

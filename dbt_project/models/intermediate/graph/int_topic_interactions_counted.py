@@ -9,11 +9,14 @@ from escucha.graph.interactions import build_edges
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
+    # read as plain statements: dbt passes a model only the config keys it finds read this way
+    # (one nested in another expression, as in *window(dbt.config.get(...)), is not found)
+    min_date, max_date = dbt.config.get("min_date"), dbt.config.get("max_date")
     dbt.ref("fct_posts").create_view("graph_posts", replace=True)
     dbt.ref("fct_post_topics").create_view("graph_post_topics", replace=True)
     dbt.ref("dim_authors").create_view("graph_authors", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "month", "graph_post_topics",
-                                        *window(dbt.config.get("min_date"), dbt.config.get("max_date")))
+                                        *window(min_date, max_date))
     topic_posts = refresh.topic_posts_view(session, "graph_topic_posts", "graph_posts", "graph_post_topics",
                                            plan, "month")
     edges = build_edges(session, topic_posts, "graph_authors", "month", "graph_posts")

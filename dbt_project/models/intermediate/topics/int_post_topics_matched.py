@@ -23,7 +23,10 @@ def applied_versions(session) -> dict[str, int]:
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
-    start, end = (date.fromisoformat(d) for d in window(dbt.config.get("min_date"), dbt.config.get("max_date")))
+    # read as plain statements: dbt passes a model only the config keys it finds read this way
+    # (one nested in another expression, as in *window(dbt.config.get(...)), is not found)
+    min_date, max_date = dbt.config.get("min_date"), dbt.config.get("max_date")
+    start, end = (date.fromisoformat(d) for d in window(min_date, max_date))
     dbt.ref("int_posts_searchable").create_view("topic_match_posts", replace=True)
     current = dbt.ref("stg_topics__versions").filter("is_current and active") \
         .project("topic_id, topic_version, query").order("topic_id").fetchall()
