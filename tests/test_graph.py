@@ -239,6 +239,30 @@ def test_context_edges_decide_the_split():
     assert withctx.set_index("author_key")["degree"].to_dict() == {"x:a": 1, "x:b": 2, "x:c": 2, "x:d": 1}
 
 
+def test_the_context_among_a_topics_accounts_decides_as_the_whole_context_does(con):
+    """The communities model passes only the context edges between the topic's own accounts
+    (edges_among_sql, in DuckDB); the split is the one the whole context gives."""
+    q1, q2 = dt.date(2022, 1, 1), dt.date(2022, 4, 1)
+    rows = [("t", q1, "x:a", "x:b", 1), ("t", q1, "x:b", "x:c", 1), ("t", q1, "x:c", "x:d", 1),
+            ("*", q1, "x:a", "x:c", 5), ("*", q1, "x:d", "x:b", 5), ("*", q1, "x:a", "x:e", 9),
+            ("*", q1, "x:e", "x:f", 3), ("*", q2, "x:a", "x:b", 7), ("t", q2, "x:e", "x:f", 1)]
+    edges = pd.DataFrame([{"topic_id": t, "period_start": p, "network": "x", "source_key": s,
+                           "target_key": d, "kind": "reply", "weight": w} for t, p, s, d, w in rows])
+    con.register("all_edges", edges)
+    topic = "(select * from all_edges where topic_id = 't')"
+    among = I.normalise_edges(con.sql(I.edges_among_sql("(select * from all_edges where topic_id = '*')",
+                                                        topic)).df())
+    # both ends among the topic's accounts of the same quarter: a-c and d-b in Q1, nothing in Q2
+    assert edge_dict(among) == {("*", "2022-01-01", "x:a", "x:c", "reply"): 5,
+                                ("*", "2022-01-01", "x:d", "x:b", "reply"): 5}
+    own = I.normalise_edges(con.sql(topic).df())
+    whole = C.detect(own, context_edges=C.context_pairs(edges[edges["topic_id"] == "*"]))
+    part = C.detect(own, context_edges=C.context_pairs(among))
+    pd.testing.assert_frame_equal(part, whole)
+    assert sorted(part[part["period_start"] == q1].groupby("community")["author_key"].apply(frozenset).tolist(),
+                  key=min) == [frozenset({"x:a", "x:c"}), frozenset({"x:b", "x:d"})]
+
+
 # ---------------------------------------------------------------- overperformance
 # The SQL is the dbt macro `overperformance` (dbt_project/macros/overperformance.sql), rendered by dbt
 # once per session; the tests run it in a plain DuckDB connection against the Python reference.

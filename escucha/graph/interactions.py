@@ -195,6 +195,23 @@ def build_context_edges(con: duckdb.DuckDBPyConnection, posts="marts.fct_posts",
     return build_edges(con, f"(SELECT *, '*' AS topic_id FROM {name})", authors, period, lookup)
 
 
+def edges_among_sql(edges: str, among: str) -> str:
+    """SQL: the rows of ``edges`` (columns :data:`EDGE_COLUMNS`) between two accounts that both have
+    an edge in ``among`` (a relation or subquery of the same columns) in the same period: the part of
+    a large context graph that one topic's graph can use."""
+    return f"""
+WITH among AS (SELECT * FROM {among}),
+accounts AS (
+    SELECT period_start, source_key AS author_key FROM among
+    UNION
+    SELECT period_start, target_key FROM among
+)
+SELECT e.* FROM {edges} AS e
+SEMI JOIN accounts AS s ON s.period_start = e.period_start AND s.author_key = e.source_key
+SEMI JOIN accounts AS t ON t.period_start = e.period_start AND t.author_key = e.target_key
+"""
+
+
 def normalise_edges(df: pd.DataFrame) -> pd.DataFrame:
     """Edge DataFrame with the standard columns, dtypes and a deterministic row order."""
     df = df[EDGE_COLUMNS].copy()

@@ -95,6 +95,20 @@ def with_versions(frame: pd.DataFrame, versions: dict[str, tuple[int | None, int
     return out
 
 
+def with_versions_sql(con: duckdb.DuckDBPyConnection, query: str,
+                      versions: dict[str, tuple[int | None, int | None]]) -> duckdb.DuckDBPyRelation:
+    """:func:`with_versions` in DuckDB: the rows of ``query`` (with ``topic_id``) plus the
+    topic_version and model_version their figures come from, as a relation of ``con``, so a large
+    table never passes through pandas."""
+    con.register("refresh_versions", pd.DataFrame(
+        {"topic_id": pd.Series(list(versions), dtype="string"),
+         "topic_version": pd.array([v[0] for v in versions.values()], dtype="Int64"),
+         "model_version": pd.array([v[1] for v in versions.values()], dtype="Int64")}))
+    return con.sql(f"select q.*, cast(v.topic_version as bigint) as topic_version, "
+                   f"cast(v.model_version as bigint) as model_version "
+                   f"from ({query}) as q left join refresh_versions as v using (topic_id)")
+
+
 def read_slices(con: duckdb.DuckDBPyConnection, relation: str, refresh: Refresh) -> pd.DataFrame:
     """The rows of ``relation`` (with ``topic_id`` and ``period_start``) in the slices of ``refresh``,
     with ``period_start`` as Python dates (as the graph functions expect)."""

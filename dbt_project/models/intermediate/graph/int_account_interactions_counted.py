@@ -3,7 +3,7 @@
 Incremental: the months the run's window touches."""
 from escucha.graph import refresh
 from escucha.run_window import window
-from escucha.graph.interactions import build_context_edges, period_expr
+from escucha.graph.interactions import edges_sql, period_expr
 
 
 def model(dbt, session):
@@ -18,5 +18,7 @@ def model(dbt, session):
                                         *window(min_date, max_date))
     session.execute("create or replace temp view context_posts as select * from context_posts_all "
                     f"where {plan.where(period_expr('month'), topic_col=repr('*'))}")
-    edges = build_context_edges(session, "context_posts", "context_authors", "month", "context_posts_all")
-    return refresh.as_table(session, refresh.with_versions(edges, versions), "int_account_interactions_counted")
+    # the edges stay in DuckDB: over a year of every post they are the largest graph table
+    session.execute("create or replace temp view context_topic_posts as select *, '*' as topic_id from context_posts")
+    edges = edges_sql("context_topic_posts", "context_authors", "month", "context_posts_all")
+    return refresh.with_versions_sql(session, edges, versions)

@@ -2,11 +2,12 @@
 of the topic, with the same accounts' interactions elsewhere in the quarter as context
 (escucha.graph.communities). One row per account: its community, degree, PageRank and handle.
 Incremental by slice: the quarters the run's window touches, and every quarter of a topic whose rules
-or model changed. Computed one topic at a time."""
+or model changed. Computed one topic at a time: the quarters' context graph stays in DuckDB, and only
+the part between a topic's own accounts reaches Python."""
 from escucha.graph import refresh
 from escucha.run_window import window
 from escucha.graph.communities import context_pairs, memberships
-from escucha.graph.interactions import normalise_edges, period_expr, regroup_edges_sql
+from escucha.graph.interactions import edges_among_sql, normalise_edges, period_expr, regroup_edges_sql
 
 
 def model(dbt, session):
@@ -23,12 +24,17 @@ def model(dbt, session):
     quarter = period_expr("quarter", "period_start")
     # context for the quarters being recomputed (every quarter when a stale topic needs its year)
     context_where = "true" if plan.full or plan.stale_topics else plan.where(quarter, topic_col="'*'")
-    context = context_pairs(normalise_edges(session.sql(
-        regroup_edges_sql("community_context_edges", "quarter", context_where)).df()))   # once for every topic
+    session.execute("create or replace temp table community_context_quarters as "
+                    + regroup_edges_sql("community_context_edges", "quarter", context_where))   # once for every topic
 
     def detect(topic: str):
         where = f"topic_id = {refresh.sql_text(topic)} and {plan.where(quarter)}"
-        edges = normalise_edges(session.sql(regroup_edges_sql("community_topic_edges", "quarter", where)).df())
+        topic_edges = regroup_edges_sql("community_topic_edges", "quarter", where)
+        edges = normalise_edges(session.sql(topic_edges).df())
+        context = context_pairs(normalise_edges(session.sql(
+            edges_among_sql("community_context_quarters", f"({topic_edges})")).df()))
         return refresh.with_versions(memberships(session, "community_authors", edges, context), versions)
 
-    return refresh.per_topic(session, sorted(versions), detect, "int_community_members_detected")
+    detected = refresh.per_topic(session, sorted(versions), detect, "int_community_members_detected")
+    session.execute("drop table community_context_quarters")
+    return detected

@@ -4,7 +4,7 @@ escucha.graph.interactions over the relevant posts of each topic. Incremental by
 rules or model changed."""
 from escucha.graph import refresh
 from escucha.run_window import window
-from escucha.graph.interactions import build_edges
+from escucha.graph.interactions import edges_sql
 
 
 def model(dbt, session):
@@ -19,5 +19,6 @@ def model(dbt, session):
                                         *window(min_date, max_date))
     topic_posts = refresh.topic_posts_view(session, "graph_topic_posts", "graph_posts", "graph_post_topics",
                                            plan, "month")
-    edges = build_edges(session, topic_posts, "graph_authors", "month", "graph_posts")
-    return refresh.as_table(session, refresh.with_versions(edges, versions), "int_topic_interactions_counted")
+    # the edges stay in DuckDB (escucha.graph.interactions.edges_sql: the same SQL build_edges runs)
+    return refresh.with_versions_sql(session, edges_sql(topic_posts, "graph_authors", "month", "graph_posts"),
+                                     versions)
