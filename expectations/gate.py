@@ -8,21 +8,30 @@ import dagster as dg
 import pandas as pd
 
 
-def validate(df: pd.DataFrame, name: str, expectations: list) -> Any:
-    """Validate a DataFrame against a suite of expectations in an ephemeral context."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+class Gate:
+    """One ephemeral great-expectations context with a pandas data source, made once and used for
+    every part of a batch (making the context is most of a small validation's cost)."""
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    source = context.data_sources.add_pandas("gate")
-    batch_def = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("window")
-    suite = context.suites.add(gx.ExpectationSuite(name=name))
-    for expectation in expectations:
-        suite.add_expectation(expectation)
-    batch = batch_def.get_batch(batch_parameters={"dataframe": df})
-    return batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10,
-                                                "unexpected_index_column_names": ["post_key"]})
+    def __init__(self, name: str) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.name = name
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        source = self.context.data_sources.add_pandas("gate")
+        self.batch_def = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("window")
+
+    def validate(self, df: pd.DataFrame, expectations: list) -> Any:
+        """Validate a DataFrame against a suite of these expectations."""
+        import great_expectations as gx
+
+        suite = self.context.suites.add_or_update(gx.ExpectationSuite(name=self.name))
+        for expectation in expectations:
+            suite.add_expectation(expectation)
+        batch = self.batch_def.get_batch(batch_parameters={"dataframe": df})
+        return batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10,
+                                                    "unexpected_index_column_names": ["post_key"]})
 
 
 def describe_failures(result: Any) -> list[str]:
@@ -53,8 +62,9 @@ def check_results(parts: Iterable[tuple[str, pd.DataFrame, list]], name: str,
     failures: list[str] = []
     rows = evaluated = failed = 0
     passed = True
+    gate = Gate(name)
     for label, df, expectations in parts:
-        result = validate(df, name, expectations)
+        result = gate.validate(df, expectations)
         rows += len(df)
         passed = passed and bool(result.success)
         evaluated += int(result.statistics["evaluated_expectations"])

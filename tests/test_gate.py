@@ -1,0 +1,41 @@
+"""The gate (expectations/gate.py): parts of a window validated in one great-expectations context."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+
+from expectations.gate import check_results
+from expectations.landed_posts import SUITE_NAME, landed_posts_expectations
+
+
+def posts(day: date, n: int, likes: int = 0) -> pd.DataFrame:
+    at = datetime.combine(day, datetime.min.time())
+    return pd.DataFrame({"post_key": [f"x:{day:%m%d}{i}" for i in range(n)], "created_at": [at] * n,
+                         "created_at_variants": [1] * n, "network": ["x"] * n, "created_day": [at] * n,
+                         "day": [at] * n, "likes": [likes] * n, "shares": [0] * n, "comments": [0] * n})
+
+
+def test_each_part_is_validated_against_its_own_expectations_only() -> None:
+    jan, feb, mar = date(2022, 1, 10), date(2022, 2, 10), date(2022, 3, 10)
+    parts = [("2022-01", posts(jan, 2), landed_posts_expectations(jan, jan, 2)),
+             ("2022-02", posts(feb, 3, likes=-1), landed_posts_expectations(feb, feb, 5)),
+             ("2022-03", posts(mar, 1), landed_posts_expectations(mar, mar, 1))]
+    result = check_results(iter(parts), SUITE_NAME)
+    assert not result.passed
+    per_part = len(landed_posts_expectations(jan, jan, 2))
+    assert result.metadata["expectations"].value == 3 * per_part   # not accumulated from part to part
+    assert result.metadata["rows"].value == 6
+    assert result.metadata["failed"].value == 2
+    failures = result.description.split("; ")
+    assert [f.split(":")[0] for f in failures] == ["2022-02", "2022-02"]
+    assert "2022-02: expect_table_row_count_to_equal {'value': 5} failed, e.g. 3" in failures
+    assert any(f.startswith("2022-02: expect_column_values_to_be_between {'column': 'likes'")
+               and "failed: 3 unexpected" in f for f in failures)
+
+
+def test_a_window_that_meets_every_expectation_passes() -> None:
+    day = date(2022, 1, 10)
+    result = check_results([("", posts(day, 4), landed_posts_expectations(day, day, 4))], SUITE_NAME)
+    assert result.passed and result.metadata["failed"].value == 0
+    assert result.description == "all expectations met"
