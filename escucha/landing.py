@@ -252,6 +252,10 @@ def _commit(home: DataHome, parsed: _Parsed) -> ArchivedFile:
         days = _day_range(con, [f"read_parquet('{f}')" for f in every])
         touched = _days_with_posts(con, [f"read_parquet('{f}')" for f in posts])
         duplicates = _duplicates(con, home, folder, touched)
+    except duckdb.Error as exc:  # never raises for bad input: the file is set aside with the reason
+        shutil.rmtree(folder, ignore_errors=True)
+        why = str(exc).splitlines()[0].replace(str(path), path.name)
+        return _reject(home, path, f"{path.name}: cannot be compared with the archived files: {why}")
     finally:
         con.close()
     parsed_dir = home.archive / f"{sha}.parsed"
