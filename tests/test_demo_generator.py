@@ -708,3 +708,23 @@ def test_mapped_export_repeats_x_posts_and_has_a_mapping(runs):
         assert int(row["Me gusta"].replace(".", "")) == t["public_metrics"]["like_count"]
     rel = rows[0][0]
     assert summary["files"][rel]["posts"] == len(rows) == summary["duplicate_rows"][rel]
+
+
+def test_months_generated_apart_share_no_post_id(tmp_path):
+    """bench/generate_posts.py writes a large year a month at a time, each month with its own seed;
+    no post id of one month may come back in another (the gate refuses a post published at two
+    times). Reddit's ids grow with time, as the network's do, so a later month's are all larger."""
+    months = [(date(2022, 1, 1), date(2022, 1, 31)), (date(2022, 2, 1), date(2022, 2, 28))]
+    keys, reddit = [], []
+    for first, last in months:
+        root = tmp_path / f"{first:%m}"
+        generate(root, start=first, end=last, posts_per_day=60, seed=7 + 12 * first.year + first.month)
+        keys.append(set(_file_posts(root)))
+        ids = {kind: [int(o["id"], 36) for _, _, o in _jsonl(root, "reddit", f"reddit_{kind}_*.jsonl")]
+               for kind in ("submissions", "comments")}
+        reddit.append(ids)
+    assert all(len(k) > 1000 for k in keys)
+    assert keys[0] & keys[1] == set()
+    for kind in ("submissions", "comments"):
+        assert len(reddit[0][kind]) > 5 and len(reddit[1][kind]) > 5
+        assert max(reddit[0][kind]) < min(reddit[1][kind]), kind

@@ -149,6 +149,11 @@ def _content(typ: str) -> tuple[str, str]:
 
 # ---------------------------------------------------------------- Reddit
 
+#: the time (unix seconds, 2020-09-13) from which the generated Reddit ids grow: each second moves the
+#: submissions' sequence by 1 and the comments' by 4, more than a month of items at 10M posts a year uses
+REDDIT_ID_EPOCH = 1_600_000_000
+
+
 def write_reddit(out_dir: Path, posts: PostTable, authors: Authors, events: list[Event], end_t: int,
                  rng: np.random.Generator) -> tuple[Files, list[WebPost], list[WebAuthor]]:
     """Reddit submissions and comments (Pushshift NDJSON), one pair of files per UTC month."""
@@ -175,7 +180,10 @@ def write_reddit(out_dir: Path, posts: PostTable, authors: Authors, events: list
     scores = np.maximum(-3, np.round(rng.lognormal(2.0, 1.4, n)).astype(np.int64) - 2)
     ratios = np.round(rng.uniform(0.6, 1.0, n), 2)
     items: list[dict] = []
-    sub_seq, com_seq = int("qa0000", 36), int("hq00000", 36)
+    # ids grow with time, as Reddit's do: the sequences start from the first item's time, so a year
+    # generated a month at a time (bench/generate_posts.py) never draws a month's ids again later
+    since = max(0, int(t[0]) - REDDIT_ID_EPOCH)
+    sub_seq, com_seq = int("qa0000", 36) + since, int("hq00000", 36) + 4 * since
     recent: list[int] = []          # indices of items, for parents
     aliases: dict[int, str] = {}
     web_authors: dict[str, WebAuthor] = {}
