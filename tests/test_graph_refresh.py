@@ -80,7 +80,7 @@ def test_an_empty_slice_keeps_the_column_types():
     con = duckdb.connect()
     empty = pd.DataFrame(columns=["topic_id", "period_start", "author_key", "bridge_rank", "participation",
                                   "top_words"])
-    rel = refresh.as_table(con, empty, "bridges")
+    rel = refresh.per_topic(con, ["t"], lambda topic: empty, "bridges")   # what the graph models return
     assert dict(zip(rel.columns, map(str, rel.types))) == {
         "topic_id": "VARCHAR", "period_start": "DATE", "author_key": "VARCHAR", "bridge_rank": "BIGINT",
         "participation": "DOUBLE", "top_words": "VARCHAR[]"}

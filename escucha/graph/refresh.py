@@ -142,13 +142,6 @@ def typed_select(frame: pd.DataFrame, view: str) -> str:
                                  for c in frame.columns) + f" from {view}"
 
 
-def as_table(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, name: str) -> duckdb.DuckDBPyRelation:
-    """``frame`` as a DuckDB relation whose columns have the types of :data:`COLUMN_TYPES`, empty or
-    not (what a dbt Python model returns)."""
-    con.register(f"{name}_frame", frame)
-    return con.sql(typed_select(frame, f"{name}_frame"))
-
-
 def sql_text(value: str) -> str:
     """``value`` as a SQL string literal (quotes doubled), for views, which cannot take parameters."""
     return "'" + value.replace("'", "''") + "'"

@@ -29,12 +29,14 @@ def model(dbt, session):
 
     def detect(topic: str):
         where = f"topic_id = {refresh.sql_text(topic)} and {plan.where(quarter)}"
-        topic_edges = regroup_edges_sql("community_topic_edges", "quarter", where)
-        edges = normalise_edges(session.sql(topic_edges).df())
+        # the topic's quarterly edges are summed once: they go to Python and pick the context
+        session.execute("create or replace temp table community_topic_quarters as "
+                        + regroup_edges_sql("community_topic_edges", "quarter", where))
+        edges = normalise_edges(session.table("community_topic_quarters").df())
         context = context_pairs(normalise_edges(session.sql(
-            edges_among_sql("community_context_quarters", f"({topic_edges})")).df()))
+            edges_among_sql("community_context_quarters", "community_topic_quarters")).df()))
         return refresh.with_versions(memberships(session, "community_authors", edges, context), versions)
 
     detected = refresh.per_topic(session, sorted(versions), detect, "int_community_members_detected")
-    session.execute("drop table community_context_quarters")
+    session.execute("drop table community_context_quarters; drop table if exists community_topic_quarters")
     return detected
