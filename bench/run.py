@@ -41,15 +41,16 @@ QUALITY = [["topic_quality.py"], ["graph_quality.py", "--no-sensitivity"], ["dem
            ["sentiment_quality.py"], ["alerts_quality.py"]]
 
 
-def tree_rss(proc: psutil.Process) -> int:
-    """Resident memory of a process and all its descendants, in bytes."""
-    total = 0
+def tree_rss(proc: psutil.Process) -> tuple[int, list[tuple[int, str]]]:
+    """Resident memory of a process and all its descendants, in bytes, and each member's
+    (rss, short command line)."""
+    members = []
     for p in [proc, *proc.children(recursive=True)]:
         try:
-            total += p.memory_info().rss
+            members.append((p.memory_info().rss, " ".join(p.cmdline()[:4])[-120:]))
         except psutil.Error:
             pass
-    return total
+    return sum(rss for rss, _ in members), members
 
 
 def stage(name: str, cmd: list[str], env: dict, posts: int | None = None, limit: float | None = None) -> dict:
@@ -58,8 +59,19 @@ def stage(name: str, cmd: list[str], env: dict, posts: int | None = None, limit:
     log = open(Path(env["BENCH_LOGS"]) / f"{name.split(':')[0].replace(' ', '_')}.log", "w")
     proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     watched, peak, stopped = psutil.Process(proc.pid), 0, False
+    # the tree's memory over time (one line a second) and who held it at the peak, beside the log:
+    # a stage's peak can then be put on one of its steps
+    timeline = open(Path(log.name).with_suffix(".rss.tsv"), "w")
+    last_line, at_peak = -1.0, []
     while proc.poll() is None:
-        peak = max(peak, tree_rss(watched))
+        total, members = tree_rss(watched)
+        if total > peak:
+            peak, at_peak = total, members
+        now = time.perf_counter() - t
+        if now - last_line >= 1.0:
+            top = max(members, default=(0, ""))
+            timeline.write(f"{now:.1f}\t{total / 2**20:.0f}\t{top[0] / 2**20:.0f}\t{top[1]}\n")
+            last_line = now
         if limit and time.perf_counter() - t > limit:
             for p in [*watched.children(recursive=True), watched]:
                 p.kill()
@@ -69,11 +81,14 @@ def stage(name: str, cmd: list[str], env: dict, posts: int | None = None, limit:
         time.sleep(0.1)
     wall = time.perf_counter() - t
     log.close()
+    timeline.close()
     if proc.returncode != 0 and not stopped:
         print(Path(log.name).read_text()[-3000:])
         raise SystemExit(f"stage {name} failed (log: {log.name})")
     result = {"stage": name, "seconds": round(wall, 2), "peak_rss_mb": round(peak / 2**20, 1),
-              "stopped_after_limit": stopped}
+              "stopped_after_limit": stopped,
+              "peak_processes": [{"rss_mb": round(rss / 2**20, 1), "command": cmd}
+                                 for rss, cmd in sorted(at_peak, reverse=True)[:3]]}
     if posts:
         result["posts_per_second"] = round(posts / wall)
     shown = f"> {limit:.0f} s (stopped)" if stopped else f"{wall:8.2f} s"
