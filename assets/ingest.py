@@ -67,7 +67,8 @@ def staged_posts_expectations(context: dg.AssetCheckExecutionContext,
     # a long window (a backfill of the year) is validated a month at a time: memory stays at one
     # month's rows, and every row is still checked
     months = month_parts(start, end)
-    frames = landed_posts_in_parts(candidate_root(home, context.run.run_id), start, end, months)
+    frames = landed_posts_in_parts(candidate_root(home, context.run.run_id), start, end, months,
+                                   spill=home.spill)
     parts = ((f"{first:%Y-%m}" if len(months) > 1 else "", df,
               suite(first, last, parsed_posts_count(home, first, last)))
              for (first, last), df in zip(months, frames))

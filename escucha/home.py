@@ -46,6 +46,12 @@ class DataHome:
         return self.root / "dbt" / "target"
 
     @property
+    def spill(self) -> Path:
+        """Where a run's scratch DuckDB databases spill when their data outgrows the memory limit
+        (the warehouse spills beside its file, into warehouse.duckdb.tmp)."""
+        return self.root / "tmp" / "duckdb"
+
+    @property
     def topics(self) -> Path:
         """The topic registry: `history.jsonl`, every version of every topic (see docs/topics.md)."""
         return self.root / "topics"

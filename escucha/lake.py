@@ -11,6 +11,7 @@ import pandas as pd
 from escucha.connectors import GateColumns, posts_entities
 from escucha.home import DataHome
 from escucha.landing import manifests
+from escucha.warehouse import scratch
 
 def _posts_sql(root: Path, entity: str, g: GateColumns) -> str:
     return (
@@ -27,7 +28,7 @@ GATE_COLUMNS = ["post_key", "network", "created_at", "created_day", "day", "like
 
 
 def landed_posts_in_parts(root: Path, start: date, end: date,
-                          parts: list[tuple[date, date]]) -> Iterator[pd.DataFrame]:
+                          parts: list[tuple[date, date]], spill: Path | None = None) -> Iterator[pd.DataFrame]:
     """Every post row under a lake root (the lake, or its candidate area) for start..end, with the
     columns the gate checks: one DataFrame per part of the window (first, last), each made only
     when asked for: the window is read once into DuckDB, and only one part is a pandas
@@ -41,7 +42,7 @@ def landed_posts_in_parts(root: Path, start: date, end: date,
         for _ in parts:
             yield pd.DataFrame(columns=GATE_COLUMNS)
         return
-    with duckdb.connect() as con:
+    with scratch(spill) as con:
         rows = " union all ".join(sources)
         # exports that give times to the minute (vendors, mapped files) agree with the network's
         # own to the minute; a post published at two different minutes is a conflict
@@ -77,7 +78,7 @@ def parsed_posts_count(home: DataHome, start: date, end: date) -> int:
     ]
     if not files:
         return 0
-    with duckdb.connect() as con:
+    with scratch(home.spill) as con:
         row = con.execute(
             "select count(*) from read_parquet($files, union_by_name=true) where day between $start and $end",
             {"files": files, "start": start, "end": end},

@@ -29,6 +29,7 @@ from escucha.connectors.base import UNREADABLE, empty_unreadable
 from escucha.connectors import lake_entities as connector_entities
 from escucha.home import DataHome
 from escucha.processes import owned_folder, remove_orphans
+from escucha.warehouse import scratch
 
 
 
@@ -74,10 +75,8 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("set timezone = 'UTC'")
-    return con
+def _connect(home: DataHome) -> duckdb.DuckDBPyConnection:
+    return scratch(home.spill)
 
 
 def inbox_files(home: DataHome) -> list[Path]:
@@ -199,7 +198,7 @@ def _parse_to_folder(home: DataHome, path: Path, fmt: str | None, cal: Calendar,
             raise RejectedFile(path, f"unknown format {fmt!r}; known: {', '.join(sorted(BY_FORMAT))}")
         folder = home.archive / f".tmp-{sha}-{uuid.uuid4().hex[:8]}"
         folder.mkdir(parents=True)
-        con = _connect()
+        con = _connect(home)
         try:
             src = SourceFile(path=path, original_name=path.name, sha256=sha, mapping=mapping)
             empty_unreadable(con)
@@ -242,7 +241,7 @@ def _commit(home: DataHome, parsed: _Parsed) -> ArchivedFile:
                             format=m["format"], rows_in=m["rows_in"])
     folder = parsed.folder
     src = SourceFile(path=path, original_name=path.name, sha256=sha, mapping=parsed.mapping)
-    con = _connect()
+    con = _connect(home)
     try:
         _quarantine_conflicts_across(con, home, folder, src)
         posts = [f for e in parsed.entities if e in posts_entities() for f in [_parquet(folder, e)]]
@@ -500,7 +499,7 @@ def stage_window(home: DataHome, start: date, end: date, run_id: str) -> Landing
                              files=[m["original_name"] for m in touching])
     remove_orphans(home.lake.glob(".staging-*"))  # left by a staging killed half-way
     staging = owned_folder(home.lake, ".staging")
-    con = _connect()
+    con = _connect(home)
     try:
         for entity in lake_entities():
             stem = entity.replace("/", "__")
@@ -614,7 +613,7 @@ def publish_candidate(home: DataHome, run_id: str) -> PublishedWindow | None:
             shutil.rmtree(candidate_root(home, run_id))
             published = PublishedWindow(window.start, window.end, [d for d in days if d not in fresh])
         ensure_lake_schemas(home)
-        with _connect() as con:
+        with _connect(home) as con:
             refresh_meta(home, con)
     return published
 
@@ -682,7 +681,7 @@ def ensure_lake_schemas(home: DataHome) -> None:
             for name, content in connector.empty_samples:
                 path = samples / f"{connector.format}-{name}"
                 path.write_text(content, encoding="utf-8")
-                with _connect() as con:
+                with _connect(home) as con:
                     src = SourceFile(path=path, original_name=name, sha256="0" * 64)
                     parsed = connector.parse(con, src, cal)
                     for entity, table in parsed.entities.items():

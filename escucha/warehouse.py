@@ -22,6 +22,11 @@ import duckdb
 
 TIMEOUT_ENV = "ESCUCHA_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT = 300.0
+#: memory one DuckDB database (the warehouse in dbt, a run's scratch databases) may use before it
+#: spills to disk; DuckDB's own default, 80% of the machine, let a 10M-post year hold 17.5 GB
+MEMORY_ENV = "ESCUCHA_DUCKDB_MEMORY"
+DEFAULT_MEMORY = "2GB"
+_MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 FIRST_DELAY, MAX_DELAY = 0.25, 5.0
 
 log = logging.getLogger(__name__)
@@ -68,6 +73,36 @@ def lock_timeout() -> float:
         raise ValueError(f"{TIMEOUT_ENV} must be a number of seconds, not {raw!r}") from None
 
 
+def memory_limit() -> str:
+    """DuckDB's memory_limit for escucha's databases: $ESCUCHA_DUCKDB_MEMORY (such as 4GB or
+    1500MB), else 2GB."""
+    raw = os.environ.get(MEMORY_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MEMORY
+    if not _MEMORY.match(raw):
+        raise ValueError(f"{MEMORY_ENV} must be an amount of memory such as 4GB or 1500MB, not {raw!r}")
+    return raw.replace(" ", "")
+
+
+def duckdb_config(spill: Path | None = None) -> dict[str, object]:
+    """Settings every DuckDB database escucha opens shares: the memory limit, and for a scratch
+    (in-memory) database, the folder it spills to when the data outgrows it."""
+    config: dict[str, object] = {"memory_limit": memory_limit()}
+    if spill is not None:
+        spill.mkdir(parents=True, exist_ok=True)  # DuckDB makes the folder, not its parents
+        config["temp_directory"] = str(spill)
+    return config
+
+
+def scratch(spill: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB database for a run's own work (parsing files, landing, the gate's
+    window), with the memory limit and UTC time zone; `spill` is where it spills (DuckDB's
+    default, ./.tmp, without one)."""
+    con = duckdb.connect(config=duckdb_config(spill))
+    con.execute("set timezone = 'UTC'")
+    return con
+
+
 def lock_holder(error: duckdb.Error) -> LockHolder | None:
     """The holder named by a lock conflict error; None when the error is not a lock conflict."""
     text = str(error)
@@ -94,7 +129,7 @@ def connect(path: str | Path, read_only: bool = False, timeout: float | None = N
     announced = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config or {})
+            return duckdb.connect(str(path), read_only=read_only, config=duckdb_config() | (config or {}))
         except duckdb.IOException as exc:
             holder = lock_holder(exc)
             if holder is None:

@@ -1,0 +1,80 @@
+"""Every DuckDB database escucha opens is bounded by one memory limit and spills past it.
+
+DuckDB's own default lets a database take 80% of the machine; a 10M-post year then held 17.5 GB.
+ESCUCHA_DUCKDB_MEMORY (default 2GB) bounds the warehouse as dbt opens it, as escucha opens it, and
+the run's scratch databases, which spill under the data home.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from escucha.home import DataHome
+from escucha.warehouse import DEFAULT_MEMORY, MEMORY_ENV, connect, memory_limit, scratch
+
+
+def duckdb_shows(limit: str) -> str:
+    """How DuckDB itself reports a memory_limit of ``limit``."""
+    with duckdb.connect(config={"memory_limit": limit}) as con:
+        return con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+
+def test_the_limit_comes_from_the_environment_and_a_bad_one_names_the_variable(monkeypatch) -> None:
+    monkeypatch.delenv(MEMORY_ENV, raising=False)
+    assert memory_limit() == DEFAULT_MEMORY == "2GB"
+    monkeypatch.setenv(MEMORY_ENV, " 1500 MB ")
+    assert memory_limit() == "1500MB"
+    for bad in ("lots", "4", "80%", "4GB; drop table x"):
+        monkeypatch.setenv(MEMORY_ENV, bad)
+        with pytest.raises(ValueError, match=MEMORY_ENV):
+            memory_limit()
+
+
+def test_the_warehouse_and_scratch_databases_take_the_limit(home: DataHome, monkeypatch) -> None:
+    monkeypatch.setenv(MEMORY_ENV, "300MB")
+    with connect(home.warehouse) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == duckdb_shows("300MB")
+    # an analyst's session keeps its own settings beside the limit
+    with connect(home.warehouse, read_only=True, config={"enable_external_access": False}) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == duckdb_shows("300MB")
+        assert con.execute("select current_setting('enable_external_access')").fetchone()[0] is False
+    with scratch(home.spill) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == duckdb_shows("300MB")
+        assert Path(con.execute("select current_setting('temp_directory')").fetchone()[0]) == home.spill
+        assert con.execute("select current_setting('TimeZone')").fetchone()[0] == "UTC"
+
+
+def test_a_scratch_database_spills_what_outgrows_the_limit_under_the_data_home(home: DataHome, monkeypatch) -> None:
+    """A sort of about 400 MB of rows under a 100 MB limit finishes by writing to home.spill."""
+    monkeypatch.setenv(MEMORY_ENV, "100MB")
+    with scratch(home.spill) as con:
+        con.execute("set preserve_insertion_order = false")
+        con.execute("create table t as select range as i, md5(range::varchar) || md5((range * 7)::varchar) as s "
+                    "from range(4000000)")
+        spilled = con.execute("select max(size) from duckdb_temporary_files()").fetchone()[0]
+        first = con.execute("select s from t order by s limit 1 offset 2000000").fetchone()[0]
+        assert spilled and spilled > 0, "the table did not spill past a 100 MB limit"
+        assert any(home.spill.iterdir())
+        assert con.execute("select count(*) from t where s < ?", [first]).fetchone()[0] == 2000000
+
+
+def test_dbt_opens_the_warehouse_with_the_same_limit(tmp_path: Path, monkeypatch) -> None:
+    """profiles.yml reads the same variable with the same default as escucha.warehouse."""
+    from dbt.cli.main import dbtRunner
+
+    project = Path(__file__).resolve().parents[1] / "dbt_project"
+    monkeypatch.setenv("ESCUCHA_HOME", str(tmp_path))
+    monkeypatch.chdir(project)
+    shown = {}
+    for limit in (None, "700MB"):
+        if limit:
+            monkeypatch.setenv(MEMORY_ENV, limit)
+        else:
+            monkeypatch.delenv(MEMORY_ENV, raising=False)
+        result = dbtRunner().invoke(["show", "--inline", "select current_setting('memory_limit') as m",
+                                     "--target-path", str(tmp_path / "target"), "--quiet", "--output", "json"])
+        assert result.success, result.exception
+        shown[limit] = result.result.results[0].agate_table.rows[0][0]
+    assert shown == {None: duckdb_shows(DEFAULT_MEMORY), "700MB": duckdb_shows("700MB")}
