@@ -140,3 +140,39 @@ def test_a_new_lexicon_rescores_posts_outside_the_run_window(spill):
     assert [r[3] for r in got] == expected["sentiment"].tolist()
     assert [round(r[4], 12) for r in got] == [round(x, 12) for x in expected["sentiment_score"]]
     assert rows(spill, "select count(*) from marts.fct_posts where sentiment_version <> ?", [LEXICON_VERSION]) == [(0,)]
+
+
+def test_a_one_day_run_rescores_its_changed_posts_and_leaves_every_other_day_alone(spill):
+    """Only the run's window can hold changed posts (int_posts_unioned rewrites only those days), so
+    a one-day run compares and scores that day's posts alone: a post of the day whose stored content
+    no longer matches is scored again, a post of another day keeps its row untouched."""
+    from escucha.sentiment import score_texts
+
+    day, other = date(2022, 1, 21), date(2022, 1, 5)
+    table = "intermediate.int_post_sentiments_scored"
+    with duckdb.connect(str(spill.warehouse)) as con:
+        pick = ("select post_key, content_hash from intermediate.int_post_sentiments_scored "
+                "where cast(created_at as date) = ? order by post_key limit 1")
+        changed, changed_hash = con.execute(pick, [day]).fetchone()
+        kept, kept_hash = con.execute(pick, [other]).fetchone()
+        con.execute(f"update {table} set content_hash = 'an older text', sentiment = 'positive', "
+                    "sentiment_score = 9 where post_key = ?", [changed])
+        con.execute(f"update {table} set sentiment_score = 9 where post_key = ?", [kept])
+        before = con.execute(f"select count(*) from {table}").fetchone()[0]
+    assert run_pipeline(spill, day, day).success
+    got = dict((r[0], r[1:]) for r in rows(spill, f"select post_key, content_hash, sentiment, sentiment_score "
+                                                  f"from {table} where post_key in (?, ?)", [changed, kept]))
+    text, language = rows(spill, "select text, language from intermediate.int_posts_unioned where post_key = ?",
+                          [changed])[0]
+    expected = score_texts([text], [language])
+    assert got[changed] == (changed_hash, expected["sentiment"][0], pytest.approx(expected["sentiment_score"][0]))
+    assert got[kept][0] == kept_hash and got[kept][2] == 9
+    assert rows(spill, f"select count(*), count(distinct post_key) from {table}") == [(before, before)]
+    # fct_posts took the kept row's score as it is (its post-hook syncs scores that differ)
+    assert rows(spill, "select sentiment_score from marts.fct_posts where post_key = ?", [kept]) == [(9,)]
+    with duckdb.connect(str(spill.warehouse)) as con:  # the module's other tests read these tables
+        real = score_texts(*zip(*con.execute("select text, language from intermediate.int_posts_unioned "
+                                             "where post_key = ?", [kept]).fetchall()))
+        for restored in (table, "marts.fct_posts"):
+            con.execute(f"update {restored} set sentiment_score = ? where post_key = ?",
+                        [float(real["sentiment_score"][0]), kept])

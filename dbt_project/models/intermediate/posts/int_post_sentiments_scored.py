@@ -1,12 +1,13 @@
 """Sentiment of every post: positive, neutral or negative, with a compound score in [-1, 1], from
 escucha.sentiment (a Spanish lexicon with negation, intensifiers and emoji; VADER for English).
 
-Incremental on content, not on the run's window: a post is scored again only when its text or
-language changed, or when the lexicon changed (lexicon_version); every other row is kept. So a
-one-day run scores that day's new posts, and a new lexicon rescores the whole year by itself.
-Each distinct content (text and language) is scored once, a batch at a time
-(escucha.sentiment.batch).
+Incremental on content: a post is scored again only when its text or language changed, or when the
+lexicon changed (lexicon_version); every other row is kept. Only the run's window of days can hold
+changed posts (int_posts_unioned rewrites just those days), so a one-day run compares and scores
+that day's posts alone; a new lexicon rescores the whole year by itself. Each distinct content
+(text and language) is scored once, a batch at a time (escucha.sentiment.batch).
 """
+from escucha.run_window import WHOLE, window
 from escucha.sentiment import LEXICON_VERSION
 from escucha.sentiment.batch import score_relation
 
@@ -14,18 +15,27 @@ INPUTS = """
 select post_key, created_at, text, language,
     md5(coalesce(text, '') || chr(31) || coalesce(language, '')) as content_hash
 from sentiment_inputs_posts
+where cast(created_at as date) between cast(? as date) and cast(? as date)
 """
 
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
+    # read as plain statements: dbt passes a model only the config keys it finds read this way
+    min_date, max_date = dbt.config.get("min_date"), dbt.config.get("max_date")
+    start, end = window(min_date, max_date)
     dbt.ref("int_posts_unioned").create_view("sentiment_inputs_posts", replace=True)
-    session.execute(f"create or replace temp table sentiment_inputs as {INPUTS}")
+    if dbt.is_incremental and session.execute(
+            f"select count(*) from {dbt.this} where lexicon_version <> ?", [LEXICON_VERSION]).fetchone()[0]:
+        session.execute(f"delete from {dbt.this} where lexicon_version <> ?", [LEXICON_VERSION])
+        start, end = WHOLE  # a new lexicon: every post is scored again, whatever the window
+    session.execute(f"create or replace temp table sentiment_inputs as {INPUTS}", [start, end])
     if dbt.is_incremental:
+        # the window's posts that are gone or whose content changed lose their score; the others keep it
         session.execute(
-            f"delete from {dbt.this} as s where s.lexicon_version <> ? or not exists (select 1 from "
-            "sentiment_inputs as i where i.post_key = s.post_key and i.content_hash = s.content_hash)",
-            [LEXICON_VERSION])
+            f"delete from {dbt.this} as s where cast(s.created_at as date) between cast(? as date) and cast(? as date) "
+            "and not exists (select 1 from sentiment_inputs as i where i.post_key = s.post_key "
+            "and i.content_hash = s.content_hash)", [start, end])
         session.execute(f"delete from sentiment_inputs as i where exists (select 1 from {dbt.this} as s "
                         "where s.post_key = i.post_key)")
     session.execute("create or replace temp view sentiment_contents as select content_hash as key, "
