@@ -14,6 +14,7 @@ from escucha.topics.query import (
     Term,
     compile_sql,
     matches,
+    needles,
     normalize,
     parse,
 )
@@ -214,3 +215,28 @@ def test_compile_against_table(con) -> None:
     sql, params = compile_sql(parse("paro OR (huelga NOT lima)"), "txt")
     ids = [r[0] for r in con.execute(f"select id from docs where {sql} order by id", params).fetchall()]
     assert ids == [0, 1, 3]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("paro", {"paro"}),
+    ("#paro", {"#paro"}),
+    ("digital*", {"digital"}),
+    ('"mancha de petróleo"', {"mancha de petroleo"}),
+    ("paro OR (huelga NOT lima)", {"paro", "huelga"}),
+    ("huelga AND NOT lima", {"huelga"}),
+    # a NEAR needs both sides: the side with fewer needles is enough
+    ("(derrame OR crudo) NEAR/5 (mar OR playa* OR ventanilla)", {"derrame", "crudo"}),
+    # '#derramedepetroleo' holds 'derrame': looking for the shorter one is enough
+    ("#DerrameDePetróleo OR derrame", {"derrame"}),
+    ("(paro OR huelga) (congreso OR lima OR cusco)", {"paro", "huelga"}),
+])
+def test_every_match_holds_one_of_the_query_needles(query: str, expected: set[str]) -> None:
+    assert needles(parse(query)) == expected
+
+
+def test_many_needles_are_one_regex_pass_and_few_are_contains() -> None:
+    sql, params = compile_sql(parse("congreso OR elecciones OR #vacancia OR jne"), "t")
+    assert sql.startswith("(regexp_matches(t, ?) AND ")
+    assert params[0] == r"\#vacancia|congreso|elecciones|jne"
+    sql, params = compile_sql(parse("congreso NOT fujimori"), "t")
+    assert sql.startswith("((contains(t, ?)) AND ") and params[0] == "congreso"

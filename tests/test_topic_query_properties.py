@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from escucha.topics.matching import TopicRule, rule_matches_sql
-from escucha.topics.query import QueryError, compile_sql, matches, normalize, parse
+from escucha.topics.query import QueryError, compile_sql, matches, needles, normalize, parse
 
 WORDS = ["derrame", "petróleo", "Petroleo", "mar", "playa", "paro", "amparo", "congreso", "año", "ano",
          "niño", "pingüino", "internet", "e-mail", "ventanilla", "DIGITAL", "digitalización", "1990"]
@@ -72,6 +72,17 @@ def test_sql_and_python_agree_on_any_query_and_text(con, q, texts):
         assert padded == f" {normalize(s)} "
         [(hit,)] = con.execute(f"select {expr} from (select ? as t)", params + [padded]).fetchall()
         assert bool(hit) == matches(node, s), (q, s)
+
+
+@settings(max_examples=300, deadline=None)
+@given(q=query, texts=st.lists(text, min_size=1, max_size=6))
+def test_a_text_the_query_matches_holds_one_of_its_needles(q, texts):
+    """The prefilter compile_sql puts first is a necessary condition: it never drops a match."""
+    node = parse(q)
+    found = needles(node)
+    for s in texts:
+        if matches(node, s):
+            assert found is None or any(n in f" {normalize(s)} " for n in found), (q, s, found)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

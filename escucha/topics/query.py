@@ -384,6 +384,45 @@ def _regex(node: Node) -> str:
     return " " + _fragment(node) + " "
 
 
+# -------------------------------------------------------------------- prefilter
+
+#: up to this many needles are looked for one by one (contains); more, in one regex pass
+CONTAINS_NEEDLES = 3
+
+
+def needles(node: Node) -> frozenset[str] | None:
+    """Substrings at least one of which every text the query matches holds (each term's or
+    phrase's normalized words), or None when a match needs none (a branch that is only NOT)."""
+    if isinstance(node, (Term, Phrase)):
+        return frozenset({node.text})
+    if isinstance(node, Not):
+        return None
+    if isinstance(node, Or):
+        parts = [needles(c) for c in node.children]
+        return None if any(p is None for p in parts) else _minimal(frozenset().union(*parts))
+    children = [node.left, node.right] if isinstance(node, Near) else list(node.children)
+    # every operand of an AND or a NEAR must match: any one operand's needles are necessary
+    options = [n for n in (needles(c) for c in children) if n is not None]
+    return min(options, key=lambda n: (len(n), -min(map(len, n)))) if options else None
+
+
+def _minimal(found: frozenset[str]) -> frozenset[str]:
+    """Drop a needle that holds another: finding the shorter one is already necessary."""
+    return frozenset(n for n in found if not any(o != n and o in n for o in found))
+
+
+def _prefilter(node: Node, text_column: str) -> tuple[str, list] | None:
+    """A cheap necessary condition for the query (its needles), checked before the exact
+    expression so the exact one (regexes, padded literals, NOTs) runs only on candidate rows."""
+    found = needles(node)
+    if not found:
+        return None
+    ordered = sorted(found)
+    if len(ordered) <= CONTAINS_NEEDLES:
+        return "(" + " OR ".join(f"contains({text_column}, ?)" for _ in ordered) + ")", ordered
+    return f"regexp_matches({text_column}, ?)", ["|".join(re.escape(n) for n in ordered)]
+
+
 # ---------------------------------------------------------------------- compile
 
 
@@ -392,7 +431,9 @@ def compile_sql(node: Node, text_column: str) -> tuple[str, list]:
     padded with one space each side) plus its ``?`` parameters, in order.
 
     Only structure is SQL; every user-derived string is a parameter.
-    ``text_column`` is a developer-supplied identifier (``col`` or ``tbl.col``).
+    ``text_column`` is a developer-supplied identifier (``col`` or ``tbl.col``). The expression
+    starts with the query's prefilter (:func:`needles`), a necessary condition cheaper than the
+    exact one, which DuckDB then evaluates only for the rows that pass it.
     """
     if not _IDENT.match(text_column):
         raise ValueError(f"not a plain column identifier: {text_column!r}")
@@ -414,7 +455,11 @@ def compile_sql(node: Node, text_column: str) -> tuple[str, list]:
             return "(" + op.join(go(c) for c in n.children) + ")"
         raise TypeError(f"unknown node {n!r}")
 
-    return go(node), params
+    exact = go(node)
+    prefilter = _prefilter(node, text_column)
+    if prefilter is None:
+        return exact, params
+    return f"({prefilter[0]} AND {exact})", prefilter[1] + params
 
 
 # --------------------------------------------------------------------- evaluate
