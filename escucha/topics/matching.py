@@ -53,7 +53,8 @@ def positive_leaves(node: Node) -> list[Node]:
 def _window(column: str, start: date | None, end: date | None) -> tuple[str, list]:
     if start is None and end is None:
         return "true", []
-    return (f"cast({column} as date) between cast(? as date) and cast(? as date)",
+    # a range on the timestamp itself, not a cast of it, so DuckDB skips row groups outside it
+    return (f"{column} >= cast(? as date) and {column} < cast(? as date) + 1",
             [(start or date(1, 1, 1)).isoformat(), (end or date(9999, 12, 31)).isoformat()])
 
 

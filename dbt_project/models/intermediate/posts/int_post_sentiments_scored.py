@@ -15,7 +15,7 @@ INPUTS = """
 select post_key, created_at, text, language,
     md5(coalesce(text, '') || chr(31) || coalesce(language, '')) as content_hash
 from sentiment_inputs_posts
-where cast(created_at as date) between cast(? as date) and cast(? as date)
+where created_at >= cast(? as date) and created_at < cast(? as date) + 1
 """
 
 
@@ -33,7 +33,7 @@ def model(dbt, session):
     if dbt.is_incremental:
         # the window's posts that are gone or whose content changed lose their score; the others keep it
         session.execute(
-            f"delete from {dbt.this} as s where cast(s.created_at as date) between cast(? as date) and cast(? as date) "
+            f"delete from {dbt.this} as s where s.created_at >= cast(? as date) and s.created_at < cast(? as date) + 1 "
             "and not exists (select 1 from sentiment_inputs as i where i.post_key = s.post_key "
             "and i.content_hash = s.content_hash)", [start, end])
         session.execute(f"delete from sentiment_inputs as i where exists (select 1 from {dbt.this} as s "

@@ -36,7 +36,7 @@ def model(dbt, session):
     if incremental:
         stale = [r.topic_id for r in rules if r.whole_year]
         session.execute(
-            f"delete from {dbt.this} where cast(created_at as date) between cast(? as date) and cast(? as date) "
+            f"delete from {dbt.this} where created_at >= cast(? as date) and created_at < cast(? as date) + 1 "
             f"or topic_id in (select unnest(?::varchar[])) "
             f"or topic_id not in (select unnest(?::varchar[]))",
             [start.isoformat(), end.isoformat(), stale, [r.topic_id for r in rules]])

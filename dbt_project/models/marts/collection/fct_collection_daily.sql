@@ -4,23 +4,14 @@
     day of conversation. -#}
 {% set bounds = none %}
 {% if execute %}
-    {% set bounds = run_query("select cast(min(created_at) as date) - 1, cast(max(created_at) as date) + 2 from " ~ ref('int_posts_unioned')).rows[0] %}
+    {% set bounds = run_query("select min(day) - 1, max(day) + 2 from " ~ ref('int_collection_days_counted')).rows[0] %}
 {% endif %}
 {% set first_day = bounds[0] if bounds and bounds[0] else '2000-01-01' %}
 {% set last_day = bounds[1] if bounds and bounds[1] else '2000-01-02' %}
--- depends_on: {{ ref('int_posts_unioned') }}
 
 with collected as (
-    select
-        network,
-        {{ lima_date('created_at') }} as day,
-        count(*) as rows_collected,
-        count(distinct post_key) as posts,
-        count(distinct source_sha256) as files
-    from (
-        {{ union_unified('posts', 'network, post_key, created_at, source_sha256') }}
-    ) as all_rows
-    group by 1, 2
+    select network, day, rows_collected, posts, files
+    from {{ ref('int_collection_days_counted') }}
 ),
 
 warehouse_span as (
