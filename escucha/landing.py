@@ -29,7 +29,7 @@ from escucha.connectors.base import UNREADABLE, empty_unreadable
 from escucha.connectors import lake_entities as connector_entities
 from escucha.home import DataHome
 from escucha.processes import owned_folder, remove_orphans
-from escucha.warehouse import scratch
+from escucha.warehouse import MEMORY_ENV, memory_limit, scratch
 
 
 
@@ -142,7 +142,12 @@ def archive_inbox(home: DataHome, cal: Calendar | None = None, workers: int | No
         workers = workers or min(len(files), os.cpu_count() or 1)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="archive") as pool:
             parsing = [pool.submit(_parse_to_folder, home, f, None, cal, None) for f in files]
-            return [_commit(home, job.result()) for job in parsing]
+            try:
+                return [_commit(home, job.result()) for job in parsing]
+            except BaseException:
+                for job in parsing:  # the files not parsed yet stay in the inbox for the next run
+                    job.cancel()
+                raise
 
 
 def remove_archive_leftovers(home: DataHome) -> None:
@@ -208,6 +213,8 @@ def _parse_to_folder(home: DataHome, path: Path, fmt: str | None, cal: Calendar,
             for entity, table in parsed.entities.items():
                 _copy_with_source(con, table, _parquet(folder, entity), src)
             _copy_with_source(con, parsed.quarantine, folder / "quarantine.parquet", src)
+        except duckdb.OutOfMemoryException as exc:  # the machine's limit, not the file's fault
+            raise MemoryLimitReached(path, "parsing") from exc
         except (duckdb.Error, ValueError, UnicodeError) as exc:
             why = str(exc).splitlines()[0].replace(str(path), path.name)
             raise RejectedFile(path, f"cannot be parsed as {fmt}: {why}") from exc
@@ -217,7 +224,23 @@ def _parse_to_folder(home: DataHome, path: Path, fmt: str | None, cal: Calendar,
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
         return _Parsed(path, sha, reason=f"{path.name}: {exc.reason}")
+    except MemoryLimitReached:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     return _Parsed(path, sha, fmt, mapping, folder, parsed.rows_in, sorted(parsed.entities))
+
+
+class MemoryLimitReached(RuntimeError):
+    """DuckDB ran out of its memory limit on a file: the run stops and the file stays in the inbox,
+    neither rejected (nothing is wrong with it) nor half archived."""
+
+    def __init__(self, path: Path, doing: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{path.name}: DuckDB ran out of memory while {doing} it (limit {memory_limit()}, set by "
+            f"{MEMORY_ENV}). The file is not at fault and stays in the inbox; raise {MEMORY_ENV} and "
+            "run again. Nothing of it was archived.")
 
 
 def _parquet(folder: Path, entity: str) -> Path:
@@ -251,6 +274,9 @@ def _commit(home: DataHome, parsed: _Parsed) -> ArchivedFile:
         days = _day_range(con, [f"read_parquet('{f}')" for f in every])
         touched = _days_with_posts(con, [f"read_parquet('{f}')" for f in posts])
         duplicates = _duplicates(con, home, folder, touched)
+    except duckdb.OutOfMemoryException as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise MemoryLimitReached(path, "comparing with the archived files") from exc
     except duckdb.Error as exc:  # never raises for bad input: the file is set aside with the reason
         shutil.rmtree(folder, ignore_errors=True)
         why = str(exc).splitlines()[0].replace(str(path), path.name)

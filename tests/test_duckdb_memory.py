@@ -1,7 +1,7 @@
 """Every DuckDB database escucha opens is bounded by one memory limit and spills past it.
 
 DuckDB's own default lets a database take 80% of the machine; a 10M-post year then held 17.5 GB.
-ESCUCHA_DUCKDB_MEMORY (default 2GB) bounds the warehouse as dbt opens it, as escucha opens it, and
+ESCUCHA_DUCKDB_MEMORY (default 4GB) bounds the warehouse as dbt opens it, as escucha opens it, and
 the run's scratch databases, which spill under the data home.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ def duckdb_shows(limit: str) -> str:
 
 def test_the_limit_comes_from_the_environment_and_a_bad_one_names_the_variable(monkeypatch) -> None:
     monkeypatch.delenv(MEMORY_ENV, raising=False)
-    assert memory_limit() == DEFAULT_MEMORY == "2GB"
+    assert memory_limit() == DEFAULT_MEMORY == "4GB"
     monkeypatch.setenv(MEMORY_ENV, " 1500 MB ")
     assert memory_limit() == "1500MB"
     for bad in ("lots", "4", "80%", "4GB; drop table x"):
@@ -78,3 +78,23 @@ def test_dbt_opens_the_warehouse_with_the_same_limit(tmp_path: Path, monkeypatch
         assert result.success, result.exception
         shown[limit] = result.result.results[0].agate_table.rows[0][0]
     assert shown == {None: duckdb_shows(DEFAULT_MEMORY), "700MB": duckdb_shows("700MB")}
+
+
+def test_a_file_that_outgrows_the_limit_stops_the_archive_and_stays_in_the_inbox(home: DataHome, monkeypatch) -> None:
+    """Running out of memory is the machine's limit, not the file's fault: the file is neither
+    rejected nor half archived, the error names it and the setting, and with more memory it archives."""
+    import shutil
+
+    from escucha.landing import MemoryLimitReached, archive_inbox
+
+    names = ["x_timeline_response.json", "x_twarc2_sample.jsonl"]
+    for name in names:
+        shutil.copy(Path(__file__).parent / "fixtures" / name, home.inbox / name)
+    monkeypatch.setenv(MEMORY_ENV, "1MB")
+    with pytest.raises(MemoryLimitReached, match=rf"x_timeline_response.json: .*{MEMORY_ENV}"):
+        archive_inbox(home)
+    assert sorted(p.name for p in home.inbox.iterdir()) == names  # no rejected/ folder either
+    assert [p.name for p in home.archive.iterdir() if p.name != ".lock"] == []
+    monkeypatch.delenv(MEMORY_ENV)
+    assert [f.status for f in archive_inbox(home)] == ["archived", "archived"]
+    assert not any(home.inbox.iterdir())
