@@ -77,22 +77,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Every collection of every post (all lake rows, duplicates included) in the Lima days a run's
-    window touches: the day before its first UTC day (whose evening falls in it) to its last. Each
-    of those Lima days is read whole (its rows span two UTC days), so a model counting them deletes
-    delete_window(<lima day>, 1) and appends the recount. Without a window, every day. -#}
-{% macro collected_rows_in_lima_window(columns) -%}
-    select {{ columns }}
-    from (
-        select *, {{ lima_date('created_at') }} as day
-        from (
-            {{ union_unified('posts', 'network, post_key, created_at, source_sha256') }}
-        ) as all_rows
-        where {{ in_window('created_at', days_before=1, days_after=1) }}
-    ) as dated
-    where {{ in_window('day', days_before=1) }}
-{%- endmacro %}
-
 {#- Pre-hook of a window-incremental model: remove the window's rows before they are appended again. -#}
 {% macro delete_window(expr, days_before=0) -%}
     {%- if is_incremental() -%}

@@ -4,8 +4,8 @@ with files as (
 ),
 
 landed as (
-    select source_sha256 as file_sha256, sum(rows_landed) as rows_landed
-    from {{ ref('int_file_rows_counted') }}
+    select source_sha256 as file_sha256, sum(rows_collected) as rows_landed
+    from {{ ref('int_collected_rows_counted') }}
     group by source_sha256
 )
 

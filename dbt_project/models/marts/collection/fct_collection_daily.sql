@@ -4,14 +4,20 @@
     day of conversation. -#}
 {% set bounds = none %}
 {% if execute %}
-    {% set bounds = run_query("select min(day) - 1, max(day) + 2 from " ~ ref('int_collection_days_counted')).rows[0] %}
+    {% set bounds = run_query("select min(day) - 1, max(day) + 2 from " ~ ref('int_collected_rows_counted')).rows[0] %}
 {% endif %}
 {% set first_day = bounds[0] if bounds and bounds[0] else '2000-01-01' %}
 {% set last_day = bounds[1] if bounds and bounds[1] else '2000-01-02' %}
 
 with collected as (
-    select network, day, rows_collected, posts, files
-    from {{ ref('int_collection_days_counted') }}
+    select
+        network,
+        day,
+        sum(rows_collected) as rows_collected,
+        sum(posts) as posts,
+        count(*) as files
+    from {{ ref('int_collected_rows_counted') }}
+    group by network, day
 ),
 
 warehouse_span as (
