@@ -1,7 +1,8 @@
 """Crisis inquiry: an ad-hoc topic query over the whole warehouse, answered without a rebuild.
 
 The query compiles to one parameterized DuckDB expression over the match texts of every post
-(intermediate.int_posts_searchable), read once; the warehouse is opened read-only.
+(intermediate.int_posts_searchable), read once; the warehouse is opened read-only. Only the matching
+posts' figures are read from fct_posts, and the texts of the top posts alone.
 """
 from __future__ import annotations
 
@@ -41,16 +42,20 @@ def inquire(warehouse: Path, query: str, *, start: date | None = None, end: date
     expr, params = compile_sql(node, "s.match_text")
     began = time.perf_counter()
     with connect(warehouse, read_only=True) as con:
+        # in three steps, each reading only the columns it needs: the keys of the matching texts, then
+        # their posts' figures, then the texts of the top posts alone (one statement joining the match
+        # texts with every column of fct_posts read fct_posts' texts whole: 3.4 s of 10M posts, not 2)
+        con.execute(f"create temp table inquiry_keys as select s.post_key "
+                    f"from intermediate.int_posts_searchable as s where {expr}", params)
         con.execute(
-            f"""
+            """
             create temp table inquiry_posts as
-            select p.post_key, p.network, p.author_key, p.created_at, p.created_date_lima, p.engagement, p.text
-            from intermediate.int_posts_searchable as s
-            inner join marts.fct_posts as p on p.post_key = s.post_key
-            where {expr}
-                and p.created_date_lima between cast(? as date) and cast(? as date)
+            select p.post_key, p.network, p.author_key, p.created_at, p.created_date_lima, p.engagement
+            from marts.fct_posts as p
+            semi join inquiry_keys as k on p.post_key = k.post_key
+            where p.created_date_lima between cast(? as date) and cast(? as date)
             """,
-            params + [(start or date(1, 1, 1)).isoformat(), (end or date(9999, 12, 31)).isoformat()])
+            [(start or date(1, 1, 1)).isoformat(), (end or date(9999, 12, 31)).isoformat()])
         posts, authors, engagement = con.execute(
             "select count(*), count(distinct author_key), coalesce(sum(engagement), 0) from inquiry_posts"
         ).fetchone()
@@ -61,8 +66,12 @@ def inquire(warehouse: Path, query: str, *, start: date | None = None, end: date
             "select network, count(*), count(distinct author_key), sum(engagement) from inquiry_posts "
             "group by 1 order by 2 desc, 1").fetchall()
         top_posts = con.execute(
-            "select post_key, created_at, author_key, engagement, text from inquiry_posts "
-            "order by engagement desc, post_key limit ?", [top]).fetchall()
+            """
+            select i.post_key, i.created_at, i.author_key, i.engagement, p.text
+            from (select * from inquiry_posts order by engagement desc, post_key limit ?) as i
+            inner join marts.fct_posts as p on p.post_key = i.post_key
+            order by i.engagement desc, i.post_key
+            """, [top]).fetchall()
         top_accounts = con.execute(
             """
             select i.author_key, coalesce(a.handle, a.display_name) as name, count(*) as posts,
