@@ -1,0 +1,52 @@
+"""escucha.batches.map_batches: a Python function over a DuckDB relation, a bounded batch at a time."""
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from escucha.batches import map_batches
+
+
+def _con_with_numbers(n: int) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    # inserted in reverse so that the order of the batches comes from order_by, not the table
+    con.execute(f"create table numbers as select 'k' || i as key, i from range({n} - 1, -1, -1) as t(i)")
+    return con
+
+
+def test_every_row_once_in_order_and_in_batches_of_the_size_asked() -> None:
+    con = _con_with_numbers(10)
+    sizes: list[int] = []
+
+    def double(batch: pa.Table) -> pa.Table:
+        sizes.append(batch.num_rows)
+        assert batch.column_names == ["key", "i"]  # the batch number column is not handed over
+        return pa.table({"key": batch.column("key"), "twice": pa.array([2 * v for v in batch.column("i").to_pylist()])})
+
+    assert map_batches(con, "numbers", "doubled", double, order_by="i", batch_rows=4) == 10
+    assert sizes == [4, 4, 2]
+    assert con.execute("select key, twice from doubled").fetchall() == [(f"k{i}", 2 * i) for i in range(10)]
+    assert con.execute("select count(*) from duckdb_tables() where table_name = 'doubled_todo'").fetchone() == (0,)
+
+
+def test_an_empty_relation_gives_an_empty_table_with_the_function_s_columns() -> None:
+    con = _con_with_numbers(3)
+    calls: list[int] = []
+
+    def labelled(batch: pa.Table) -> pa.Table:
+        calls.append(batch.num_rows)
+        return pa.table({"key": batch.column("key"), "label": pa.array(["x"] * batch.num_rows, pa.string())})
+
+    assert map_batches(con, "(select * from numbers where i > 99)", "none", labelled) == 0
+    assert calls == [0]
+    assert con.execute("select column_name, data_type from information_schema.columns "
+                       "where table_name = 'none' order by ordinal_position").fetchall() == [
+        ("key", "VARCHAR"), ("label", "VARCHAR")]
+    assert con.execute("select count(*) from none").fetchone() == (0,)
+
+
+def test_a_pandas_result_is_written_as_well() -> None:
+    con = _con_with_numbers(5)
+    assert map_batches(con, "numbers", "frames", lambda b: b.to_pandas().assign(neg=lambda d: -d["i"]),
+                       order_by="key", batch_rows=2) == 5
+    assert con.execute("select key, neg from frames").fetchall() == [(f"k{i}", -i) for i in range(5)]
