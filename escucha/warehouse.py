@@ -88,7 +88,7 @@ def memory_limit() -> str:
 def duckdb_config(spill: Path | None = None) -> dict[str, object]:
     """Settings every DuckDB database escucha opens shares: the memory limit, and for a scratch
     (in-memory) database, the folder it spills to when the data outgrows it."""
-    config: dict[str, object] = {"memory_limit": memory_limit(), "allocator_background_threads": True}
+    config: dict[str, object] = {"memory_limit": memory_limit()}
     if spill is not None:
         spill.mkdir(parents=True, exist_ok=True)  # DuckDB makes the folder, not its parents
         config["temp_directory"] = str(spill)
