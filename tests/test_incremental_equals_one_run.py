@@ -9,6 +9,7 @@ may differ.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -75,3 +76,47 @@ def test_every_table_built_day_by_day_equals_one_run(day_by_day) -> None:
             differ.append(f"{table}: {len(one_run)} rows in one run, {len(two_runs)} day by day; "
                           f"e.g. {sorted(only_one, key=str)[:2]} / {sorted(only_two, key=str)[:2]}")
     assert not differ, "\n".join(differ)
+
+
+def test_a_day_s_accounts_are_rebuilt_from_all_their_observations_and_vanish_with_them(day_by_day, tmp_path,
+                                                                                        monkeypatch) -> None:
+    """int_authors_unioned is incremental: a run rebuilds the accounts it can change. The last day's
+    X accounts are taken out of the lake (as when a day is collected again without them) and the
+    day is rebuilt: accounts seen only that day are gone, those seen before keep their earlier
+    observations, and the table equals a full rebuild."""
+    import shutil
+    import subprocess
+    import sys
+
+    _, built = day_by_day
+    root = tmp_path / "home"
+    shutil.copytree(built.root, root, ignore=shutil.ignore_patterns("dagster", "archive", "reports", "inbox"))
+    day = DEMO_END.isoformat()
+    table = "intermediate.int_authors_unioned"
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        columns = [c for (c,) in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'intermediate' "
+            "and table_name = 'int_authors_unioned' order by ordinal_position").fetchall()]
+        before = dict(con.execute(f"select author_key, last_seen_day from {table} where network = 'x'").fetchall())
+    removed = root / "lake" / "x" / "users" / f"day={day}"
+    assert removed.is_dir()
+    shutil.rmtree(removed)
+    monkeypatch.setenv("ESCUCHA_HOME", str(root))
+    monkeypatch.chdir(Path(__file__).resolve().parents[1] / "dbt_project")
+
+    def build(*args: str) -> list[tuple]:
+        # dbt in its own process, as runs start it: in this one it would keep the warehouse open
+        done = subprocess.run([str(Path(sys.executable).parent / "dbt"), "run", "--select", "+int_authors_unioned",
+                               "--target-path", str(tmp_path / "target"), "--quiet", *args],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        return contents(root / "warehouse.duckdb", table, columns)
+
+    one_day = build("--vars", f'{{"min_date": "{day}", "max_date": "{day}"}}')
+    after = {row[columns.index("author_key")]: row[columns.index("last_seen_day")] for row in one_day
+             if row[columns.index("network")] == "x"}
+    gone = [k for k, last in before.items() if k not in after]
+    moved_back = [k for k, last in before.items() if k in after and str(last) == day and str(after[k]) < day]
+    assert gone, "no X account was seen only on the last day"
+    assert moved_back, "no X account seen on the last day had been seen before"
+    assert one_day == build("--full-refresh")

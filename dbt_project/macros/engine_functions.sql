@@ -84,6 +84,22 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Pre-hook of int_authors_unioned: remove the accounts observed in the run's window of days and
+    those whose first-to-last-seen span overlaps it (they may have lost an observation there); the
+    model then rebuilds every account of the lake that has no row. -#}
+{% macro delete_authors_to_rebuild() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where (first_seen_day < cast('{{ run_window_bound("max_date") }}' as date) + 1
+           and last_seen_day >= cast('{{ run_window_bound("min_date") }}' as date))
+       or author_key in (
+           select observed.author_key
+           from ({{ union_unified('authors', 'author_key, seen_day') }}) as observed
+           where {{ in_window('observed.seen_day') }}
+       )
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Post-hook of fct_posts: posts outside the run's window whose sentiment was rescored (a new
     lexicon rescores every post, whatever the window) take their new sentiment. -#}
 {% macro sync_rescored_sentiments() -%}

@@ -1,8 +1,27 @@
 {#- Every network's accounts, one row per account. Each field takes its latest known value: a later
     observation that lacks a field (a vendor export without bios, a comment author without a name)
-    does not blank what an earlier one said. -#}
+    does not blank what an earlier one said.
+    Incremental: the pre-hook removes the accounts a run can change (observed in its window's days,
+    or with a first-to-last-seen span over them: an observation there may be gone); every account of
+    the lake without a row is then rebuilt from all of its observations, so a one-day run profiles
+    the day's accounts, not the 840,000 of a 10M-post year, and an account whose only observations
+    were replaced is gone. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_authors_to_rebuild() }}",
+) }}
 with unioned as (
     {{ union_unified('authors') }}
+),
+
+observations as (
+    select unioned.*
+    from unioned
+    {%- if is_incremental() %}
+    where not exists (select 1 from {{ this }} as kept where kept.author_key = unioned.author_key)
+    {%- endif %}
 ),
 
 ordered as (
@@ -11,7 +30,7 @@ ordered as (
         row_number() over (
             partition by author_key order by observed_at asc nulls first, seen_day asc, source_sha256 asc
         ) as observation_order
-    from unioned
+    from observations
 ),
 
 latest as (
