@@ -50,3 +50,20 @@ def test_a_pandas_result_is_written_as_well() -> None:
     assert map_batches(con, "numbers", "frames", lambda b: b.to_pandas().assign(neg=lambda d: -d["i"]),
                        order_by="key", batch_rows=2) == 5
     assert con.execute("select key, neg from frames").fetchall() == [(f"k{i}", -i) for i in range(5)]
+
+
+def test_worker_processes_give_the_same_table_as_one_process() -> None:
+    """Sentiment scoring runs its batches in worker processes: same rows, same order, same scores."""
+    from escucha.sentiment.batch import _score
+
+    con = duckdb.connect()
+    con.execute("create table contents as select 'k' || lpad(i::varchar, 3, '0') as key, "
+                "['Qué buena noticia', 'No es buena noticia', 'pésimo servicio 😡', 'This is great', "
+                "'Atención: mañana hay reunión'][i % 5 + 1] || ' ' || i as text, "
+                "case when i % 5 = 3 then 'en' else 'es' end as language from range(23) as t(i)")
+    assert map_batches(con, "contents", "one", _score, order_by="key", batch_rows=4) == 23
+    assert map_batches(con, "contents", "two", _score, order_by="key", batch_rows=4, workers=2) == 23
+    one = con.execute("select * from one").fetchall()
+    assert con.execute("select * from two").fetchall() == one
+    assert [k for k, _, _ in one] == [f"k{i:03d}" for i in range(23)]
+    assert {s for _, s, _ in one} == {"positive", "negative", "neutral"}
