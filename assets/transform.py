@@ -44,6 +44,8 @@ SCORED = "int_post_topic_scores+ stg_topics__models+ stg_topics__model_weights+"
 
 
 PARSE_FILE = "partial_parse.msgpack"
+#: beside the kept parse: the project folder it was made from
+PARSE_PROJECT_FILE = "partial_parse.project"
 
 
 @contextmanager
@@ -56,17 +58,31 @@ def dbt_target_of(home: DataHome) -> Iterator[Path]:
     home's first run parses the whole project."""
     target = home.dbt_target
     target.mkdir(parents=True, exist_ok=True)
+    forget_parse_of_another_project(target)
     with mock.patch.dict(os.environ, {"DBT_TARGET_PATH": str(target)}):
         yield target
 
 
+def forget_parse_of_another_project(home_target: Path) -> None:
+    """Drop a kept parse made from another copy of the project (a moved checkout, a second
+    worktree): dbt reuses it when no file changed, with the old folder's paths in it (seeds were
+    loaded from a folder that no longer existed), so the next run parses the project again."""
+    recorded = home_target / PARSE_PROJECT_FILE
+    made_from = recorded.read_text(encoding="utf-8") if recorded.is_file() else None
+    if made_from != str(DBT_PROJECT.project_dir):
+        (home_target / PARSE_FILE).unlink(missing_ok=True)
+        recorded.unlink(missing_ok=True)
+
+
 def keep_parse(run_target: Path, home_target: Path) -> None:
-    """Keep the parse a run made (or updated) for the home's next run."""
+    """Keep the parse a run made (or updated) for the home's next run, with the project folder it
+    was made from."""
     made = run_target / PARSE_FILE
     if made.is_file():
         tmp = home_target / f".{PARSE_FILE}.tmp"
         shutil.copyfile(made, tmp)
         os.replace(tmp, home_target / PARSE_FILE)
+        (home_target / PARSE_PROJECT_FILE).write_text(str(DBT_PROJECT.project_dir), encoding="utf-8")
 
 
 def run_folder(context: dg.AssetExecutionContext, target: Path) -> Path:

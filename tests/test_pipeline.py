@@ -20,6 +20,7 @@ from escucha.home import data_home
 from escucha.topics.query import matches, parse
 from escucha.topics.registry import config_path, load_config
 from orchestration.run import run_pipeline
+from orchestration.resources import DBT_PROJECT_DIR
 from tests.conftest import DEMO_END, DEMO_START, FIXTURES, copy_home
 
 START, END = DEMO_START, DEMO_END
@@ -150,7 +151,8 @@ def test_every_asset_builds_and_the_gate_passes(built):
     assert "<svg" in html and "<script" not in html
     # dbt's parse is kept in the home for its next run; each run's own dbt folder is gone
     assert (home.dbt_target / "partial_parse.msgpack").stat().st_size > 0
-    assert [p.name for p in home.dbt_target.iterdir()] == ["partial_parse.msgpack"]
+    assert sorted(p.name for p in home.dbt_target.iterdir()) == ["partial_parse.msgpack", "partial_parse.project"]
+    assert (home.dbt_target / "partial_parse.project").read_text() == str(DBT_PROJECT_DIR)
 
 
 def test_marts_equal_counts_computed_from_the_files(built):
@@ -455,7 +457,7 @@ def test_dbt_unit_tests_pass_against_the_built_warehouse(built, tmp_path):
     so pipeline runs leave them out; they run here, every one of them."""
     import subprocess
 
-    from orchestration.resources import DBT_PROJECT_DIR, dbt_executable
+    from orchestration.resources import dbt_executable
 
     home, _ = built
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
