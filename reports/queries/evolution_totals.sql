@@ -30,6 +30,9 @@ posts as (
     from relevant
     inner join marts.fct_posts as p
         on p.post_key = relevant.post_key
+    -- said again on fct_posts (a post's day is the same in both tables), so that only the row
+    -- groups of the two periods are read, not the whole year's posts
+    where p.created_date_lima between $prev_start and $end
 ),
 
 by_period as (
