@@ -5,7 +5,10 @@
     or with a first-to-last-seen span over them: an observation there may be gone); every account of
     the lake without a row is then rebuilt from all of its observations, so a one-day run profiles
     the day's accounts, not the 840,000 of a 10M-post year, and an account whose only observations
-    were replaced is gone. -#}
+    were replaced is gone.
+    Built after int_posts_unioned: the two full builds each rank a year of rows, and side by side they
+    ran out of a 4GB memory limit at 10M posts where each alone fits. -#}
+-- depends_on: {{ ref('int_posts_unioned') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
