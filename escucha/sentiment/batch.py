@@ -33,4 +33,4 @@ def score_relation(con: duckdb.DuckDBPyConnection, relation: str, out: str, batc
     ``sentiment_score``), in ``workers`` processes (default one per core); returns the number of
     rows scored."""
     return map_batches(con, f"(select key, text, language from {relation})", out, _score, batch_rows=batch_rows,
-                       workers=workers or 1)
+                       workers=workers or os.cpu_count() or 1)
