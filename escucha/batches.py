@@ -53,7 +53,8 @@ def map_batches(con: duckdb.DuckDBPyConnection, relation: str, out: str,
 
 def _mapped(fn: Callable[[pa.Table], Any], batches: Iterable[pa.Table], workers: int) -> Iterator[Any]:
     """fn over the batches, results in batch order; with workers > 1 in worker processes (spawned:
-    a fork would copy DuckDB's threads and locks), at most one batch waiting per worker."""
+    a fork would copy DuckDB's threads and locks), with at most two batches per worker handed out
+    and not yet written."""
     if workers <= 1:
         yield from map(fn, batches)
         return
