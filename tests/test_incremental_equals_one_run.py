@@ -106,8 +106,11 @@ def test_a_day_s_accounts_are_rebuilt_from_all_their_observations_and_vanish_wit
 
     def build(*args: str) -> list[tuple]:
         # dbt in its own process, as runs start it: in this one it would keep the warehouse open
+        # the accounts model and its staging views (made again to read this copy's lake); not the
+        # posts it is only ordered after
         done = subprocess.run([str(Path(sys.executable).parent / "dbt"), "run", "--select", "+int_authors_unioned",
-                               "--target-path", str(tmp_path / "target"), "--quiet", *args],
+                               "--exclude", "+int_posts_unioned", "--target-path", str(tmp_path / "target"),
+                               "--quiet", *args],
                               capture_output=True, text=True)
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         return contents(root / "warehouse.duckdb", table, columns)
