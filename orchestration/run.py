@@ -1,6 +1,7 @@
 """Run the pipeline in-process for one window of days: one Dagster run per backfill, shown in the UI."""
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,7 +12,10 @@ from escucha.home import DataHome
 if TYPE_CHECKING:
     from dagster._utils.error import SerializableErrorInfo
 
-DAGSTER_YAML = """\
+DAGSTER_YAML_MARK = "# written by escucha for this home; delete this line to keep your own edits\n"
+
+#: what escucha wrote before the event log storage was configured (rewritten when found)
+OLD_DAGSTER_YAML = """\
 telemetry:
   enabled: false
 concurrency:
@@ -20,12 +24,33 @@ concurrency:
 """
 
 
+def dagster_yaml(home: DataHome) -> str:
+    """The instance's configuration: no telemetry, one writer of the warehouse at a time, and the run
+    history in Dagster's usual SQLite files (<home>/dagster/history) written through
+    orchestration.event_log (each database opened once per process)."""
+    events = home.dagster_home / "history" / "runs"
+    return DAGSTER_YAML_MARK + OLD_DAGSTER_YAML + (
+        "event_log_storage:\n"
+        "  module: orchestration.event_log\n"
+        "  class: PooledSqliteEventLogStorage\n"
+        "  config:\n"
+        f"    base_dir: {json.dumps(str(events))}\n")
+
+
+def write_dagster_yaml(home: DataHome) -> None:
+    """Write the home's dagster.yaml when it is missing, is escucha's older one, or is escucha's for
+    another folder (a copied home); a file without escucha's first line is the user's and is kept."""
+    cfg = home.dagster_home / "dagster.yaml"
+    wanted = dagster_yaml(home)
+    current = cfg.read_text(encoding="utf-8") if cfg.exists() else None
+    if current is None or current == OLD_DAGSTER_YAML or (current.startswith(DAGSTER_YAML_MARK) and current != wanted):
+        cfg.write_text(wanted, encoding="utf-8")
+
+
 def prepare_dagster_home(home: DataHome) -> None:
     """Point DAGSTER_HOME at <home>/dagster so CLI runs and `escucha ui` share one run history."""
     home.ensure()
-    cfg = home.dagster_home / "dagster.yaml"
-    if not cfg.exists():
-        cfg.write_text(DAGSTER_YAML, encoding="utf-8")
+    write_dagster_yaml(home)
     os.environ["DAGSTER_HOME"] = str(home.dagster_home)
     os.environ["ESCUCHA_HOME"] = str(home.root)
 

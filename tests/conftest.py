@@ -70,6 +70,11 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory):
 
 
 def copy_home(template: DataHome, dest: Path) -> DataHome:
-    """A copy of a built data home (lake, archive, warehouse, run history) at ``dest``."""
+    """A copy of a built data home (lake, archive, warehouse, run history) at ``dest``, its
+    dagster.yaml pointing at the copy's run history."""
+    from orchestration.run import write_dagster_yaml
+
     shutil.copytree(template.root, dest, symlinks=True)
-    return data_home(dest)
+    copied = data_home(dest)
+    write_dagster_yaml(copied)
+    return copied
