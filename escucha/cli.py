@@ -125,7 +125,7 @@ def cmd_ingest(args: argparse.Namespace, home: DataHome) -> int:
     """Put files in the inbox and archive them now, printing how every row was accounted for.
 
     The inbox sensor (or `--run`, or a later `escucha run`) lands them for exactly the days they touch."""
-    from escucha.calendar import contiguous_ranges
+    from escucha.calendar import run_windows
     from escucha.landing import archive_file
 
     home.ensure()
@@ -155,7 +155,7 @@ def cmd_ingest(args: argparse.Namespace, home: DataHome) -> int:
     if args.run and touched:
         from orchestration.run import run_pipeline
 
-        for first, last in contiguous_ranges(sorted(touched)):
+        for first, last in run_windows(sorted(touched)):
             outcome = run_pipeline(home, first, last)
             print(f"run {outcome.run_id} for {first}..{last}: {'succeeded' if outcome.success else 'FAILED'}")
             status = status or (0 if outcome.success else 1)
