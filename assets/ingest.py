@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import dagster as dg
 
 from escucha.connectors import lake_entities
-from escucha.landing import archive_inbox, candidate_root, publish_candidate, stage_window
-from escucha.lake import landed_posts_in_parts, month_parts, parsed_posts_count
+from escucha.landing import archive_inbox, publish_candidate, stage_window
+from escucha.lake import parsed_posts_count
 from orchestration.partitions import daily_partitions
 from orchestration.resources import EscuchaHome
 
@@ -57,24 +57,14 @@ def staged_posts(context: dg.AssetExecutionContext, escucha_home: EscuchaHome) -
                             "is published, and no mart or report is built.")
 def staged_posts_expectations(context: dg.AssetCheckExecutionContext,
                               escucha_home: EscuchaHome) -> dg.AssetCheckResult:
-    """Validate every network's candidate posts against the landed-posts suite."""
-    from expectations.gate import check_results
-    from expectations.landed_posts import SUITE_NAME
-    from expectations.landed_posts import landed_posts_expectations as suite
+    """Validate every network's candidate posts against the landed-posts suite (a large window in a
+    child process: expectations.gate.gate_window_where_it_fits)."""
+    from expectations.gate import gate_window_where_it_fits
 
     home = escucha_home.home()
     start, end = window_of(context.op_execution_context)
-    # a long window (a backfill of the year) is validated a month at a time: memory stays at one
-    # month's rows, and every row is still checked
-    months = month_parts(start, end)
-    frames = landed_posts_in_parts(candidate_root(home, context.run.run_id), start, end, months,
-                                   spill=home.spill)
-    parts = ((f"{first:%Y-%m}" if len(months) > 1 else "", df,
-              suite(first, last, parsed_posts_count(home, first, last)))
-             for (first, last), df in zip(months, frames))
-    return check_results(parts, SUITE_NAME, extra={"window": f"{start}..{end}",
-                                                   "expected_rows": parsed_posts_count(home, start, end),
-                                                   "parts": len(months)})
+    return gate_window_where_it_fits(str(home.root), context.run.run_id, start, end,
+                                     expected_rows=parsed_posts_count(home, start, end))
 
 
 @dg.multi_asset(

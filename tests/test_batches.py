@@ -67,3 +67,29 @@ def test_worker_processes_give_the_same_table_as_one_process() -> None:
     assert con.execute("select * from two").fetchall() == one
     assert [k for k, _, _ in one] == [f"k{i:03d}" for i in range(23)]
     assert {s for _, s, _ in one} == {"positive", "negative", "neutral"}
+
+
+def test_authors_profiled_in_workers_are_profiled_as_in_one_process() -> None:
+    """The author_profiles model's batches in worker processes: the same profiles, each with its
+    row's reference year and input hash."""
+    from escucha.people.profiles import profile_batch
+
+    con = duckdb.connect()
+    con.execute("""create table authors as select * from (values
+        ('x:1', 'María Quispe', 'mquispe', 'Docente en Cusco, 34 años', 'Cusco', 2022, 'h1'),
+        ('x:2', 'Municipalidad de Lima', 'munilima', 'Cuenta oficial', 'Lima, Perú', 2022, 'h2'),
+        ('x:3', 'Jorge Pérez', 'jperez', 'Nací en 1990', 'Arequipa', 2021, 'h3'),
+        ('x:4', 'Radio Norte', 'radionorte', 'Noticias de Piura', 'Piura', 2021, 'h4'),
+        ('x:5', NULL, 'anon', NULL, NULL, 2022, 'h5'))
+        as t(author_key, display_name, handle, bio, location, reference_year, input_hash)""")
+    tables = []
+    for workers in (1, 2):
+        map_batches(con, "authors", f"profiled_{workers}", profile_batch, order_by="reference_year, author_key",
+                    batch_rows=2, workers=workers)
+        tables.append(con.execute(f"select * from profiled_{workers} order by author_key").fetchall())
+    assert tables[0] == tables[1] and len(tables[0]) == 5
+    by_key = {row[0]: row for row in tables[0]}
+    columns = [d[0] for d in con.execute("select * from profiled_1").description]
+    assert by_key["x:3"][columns.index("age_band")] == "25-34"  # born 1990, reference year 2021
+    assert by_key["x:2"][columns.index("account_type")] == "government"
+    assert [by_key[k][columns.index("input_hash")] for k in sorted(by_key)] == ["h1", "h2", "h3", "h4", "h5"]

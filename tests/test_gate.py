@@ -56,3 +56,31 @@ def test_no_part_is_kept_once_the_gate_is_done() -> None:
     del parts
     gc.collect()
     assert [w() for w in watched] == [None, None]
+
+
+def test_a_window_validated_in_a_child_process_reports_what_the_run_process_would(home) -> None:
+    """A large window is validated in a spawned child (its memory goes when it ends): the same result,
+    failures included, as in the run's own process."""
+    from escucha.landing import archive_inbox, candidate_root, stage_window
+    from expectations.gate import gate_window_where_it_fits
+    from tests.conftest import drop
+
+    drop(home, "x_twarc2_sample.jsonl", "ct_facebook_sample.csv")
+    archive_inbox(home)
+    first, last = date(2022, 1, 16), date(2022, 1, 17)
+    stage_window(home, first, last, "gate-test")
+
+    def both() -> list:
+        results = [gate_window_where_it_fits(str(home.root), "gate-test", first, last, expected_rows=6,
+                                             child_process_rows=limit) for limit in (6, 5)]
+        assert [r.metadata.pop("validated_in").value for r in results] == ["run process", "child process"]
+        assert results[0] == results[1]
+        return results
+
+    passing, _ = both()
+    assert passing.passed and passing.metadata["rows"].value == 6
+    # a candidate file lost: the row count no longer matches what the archive holds
+    next(candidate_root(home, "gate-test").glob("facebook/posts/**/*.parquet")).unlink()
+    failing, _ = both()
+    assert not failing.passed
+    assert "expect_table_row_count_to_equal {'value': 6} failed" in failing.description

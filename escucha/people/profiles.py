@@ -30,6 +30,7 @@ from __future__ import annotations
 import gc
 
 import pandas as pd
+import pyarrow as pa
 
 from . import account_type as at
 from . import age as age_mod
@@ -103,3 +104,15 @@ def profile_authors(rows: pd.DataFrame, reference_year: int) -> pd.DataFrame:
         if c not in ("account_type_confidence", "gender_confidence", "age_confidence", "region_confidence"):
             out[c] = out[c].astype("string")
     return out[list(OUTPUT_COLUMNS)]
+
+
+def profile_batch(batch: pa.Table) -> pd.DataFrame:
+    """Profile a batch of authors (profile_authors' columns, plus ``reference_year`` and
+    ``input_hash``), each with the reference year of its row; ``input_hash`` is carried through.
+    A module-level function, so escucha.batches can run it in worker processes."""
+    inputs = batch.to_pandas()
+    frames = [profile_authors(group, reference_year=int(year)).assign(input_hash=group["input_hash"].to_numpy())
+              for year, group in inputs.groupby("reference_year", sort=True)]
+    if not frames:
+        frames = [profile_authors(inputs, 2000).assign(input_hash=pd.Series([], dtype="string"))]
+    return pd.concat(frames, ignore_index=True)
