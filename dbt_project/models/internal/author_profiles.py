@@ -6,16 +6,15 @@ Incremental: an author is profiled again only when its name, handle, bio, locati
 its latest post (the reference year for stated ages) changed since the last build. Authors are
 profiled a batch at a time (escucha.batches), in reference-year order: a year of 10M posts has
 about 840,000 authors, and their profiles with evidence took over a gigabyte as one DataFrame.
-More than one batch is profiled in a worker process per core: faster, and what Python took for
-the profiles goes back when the workers end, not kept by the dbt process for the rest of its build.
+The profilers' per-string caches are emptied after each batch (escucha.people.profiles.profile_batch).
+At 10M, alone: 1,267 MB peak and 44.6 s in this process; in a worker process per core 27.4 s but
+2,024 MB (each worker ~550 MB beside the dbt process), too much beside DuckDB's 4GB in a full run.
 """
-import os
-
 from escucha.batches import map_batches
 from escucha.people.profiles import profile_batch
 
-#: authors profiled at a time
-BATCH_ROWS = 100_000
+#: authors profiled at a time (at 100,000 the profiles of a batch held some 200 MB more)
+BATCH_ROWS = 25_000
 
 INPUTS = """
 select
@@ -38,6 +37,6 @@ def model(dbt, session):
         session.execute(f"delete from profile_inputs as i where exists (select 1 from {dbt.this} as p "
                         "where p.author_key = i.author_key)")
     map_batches(session, "profile_inputs", "profiles_made", profile_batch, order_by="reference_year, author_key",
-                batch_rows=BATCH_ROWS, workers=os.cpu_count() or 1)
+                batch_rows=BATCH_ROWS)
     return session.table("profiles_made")
 
