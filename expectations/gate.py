@@ -123,9 +123,10 @@ def check_results(parts: Iterable[tuple[str, pd.DataFrame, list]], name: str,
     return validate_parts(parts, name, extra).check_result()
 
 
-def gate_window(home_root: str, run_id: str, start: date, end: date) -> GateOutcome:
-    """The landed-posts suite over a run's candidate window, validated a month at a time (memory stays
-    at one month's rows, and every row is still checked)."""
+def gate_window(home_root: str, run_id: str, start: date, end: date, expected_rows: int) -> GateOutcome:
+    """The landed-posts suite over a run's candidate window (``expected_rows``: the posts the archive
+    holds for it), validated a month at a time (memory stays at one month's rows, and every row is
+    still checked)."""
     from escucha.home import data_home
     from escucha.landing import candidate_root
     from escucha.lake import landed_posts_in_parts, month_parts, parsed_posts_count
@@ -138,8 +139,7 @@ def gate_window(home_root: str, run_id: str, start: date, end: date) -> GateOutc
     parts = ((f"{first:%Y-%m}" if len(months) > 1 else "", df,
               suite(first, last, parsed_posts_count(home, first, last)))
              for (first, last), df in zip(months, frames))
-    return validate_parts(parts, SUITE_NAME, extra={"window": f"{start}..{end}",
-                                                    "expected_rows": parsed_posts_count(home, start, end),
+    return validate_parts(parts, SUITE_NAME, extra={"window": f"{start}..{end}", "expected_rows": expected_rows,
                                                     "parts": len(months)})
 
 
@@ -148,10 +148,10 @@ def gate_window_where_it_fits(home_root: str, run_id: str, start: date, end: dat
     """:func:`gate_window` in this process, or in a spawned child when the window holds more than
     ``child_process_rows`` posts; the check's metadata says which."""
     if expected_rows <= child_process_rows:
-        outcome = gate_window(home_root, run_id, start, end)
+        outcome = gate_window(home_root, run_id, start, end, expected_rows)
         outcome.extra["validated_in"] = "run process"
     else:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
-            outcome = child.submit(gate_window, home_root, run_id, start, end).result()
+            outcome = child.submit(gate_window, home_root, run_id, start, end, expected_rows).result()
         outcome.extra["validated_in"] = "child process"
     return outcome.check_result()
