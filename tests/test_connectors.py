@@ -141,3 +141,19 @@ def test_a_single_pretty_printed_response_is_one_page(home):
     assert set(posts) == {"1482345678901234567", "1482345678901234999"}
     assert posts["1482345678901234999"]["retweeted_author_id"] == "1002"
     assert {r["source_line"] for r in posts.values()} == {1}
+
+
+def test_the_fast_blank_line_test_says_what_trim_says():
+    """NONBLANK_RAW skips trimming a long line whose start shows it is not blank; on every kind of
+    line it must keep exactly the lines `trim(raw) <> ''` keeps."""
+    from escucha.connectors.base import NONBLANK_RAW
+
+    lines = ["", " ", " " * 64, " " * 65, " " * 300, " " * 100 + "{}", " " * 63 + "x", "\t", " \t ",
+             "\u00a0", "\ufeff{}", '{"data": []}', "x" + " " * 1000, " " * 64 + "y" + " " * 64, None]
+    with duckdb.connect() as con:
+        con.execute("create table _lines as select * from unnest($l) as t(raw)", {"l": lines})
+        fast = con.execute(f"select list(raw order by raw) from _lines where {NONBLANK_RAW}").fetchone()[0]
+        trim = con.execute("select list(raw order by raw) from _lines where raw is not null and trim(raw) <> ''"
+                           ).fetchone()[0]
+    assert fast == trim
+    assert " " * 100 + "{}" in fast and " " * 64 + "y" + " " * 64 in fast and " " * 300 not in fast

@@ -19,6 +19,7 @@ from __future__ import annotations
 import duckdb
 
 from escucha.connectors.base import (
+    NONBLANK_RAW,
     RejectedFile,
     SourceFile,
     UNREADABLE,
@@ -71,18 +72,18 @@ def load_responses(con: duckdb.DuckDBPyConnection, src: SourceFile, is_response:
     """
     path = str(src.path)
     load_lines(con, path)
-    nonblank = fetch_int(con, "select count(*) from _lines where raw is not null and trim(raw) <> ''")
+    nonblank = fetch_int(con, f"select count(*) from _lines where {NONBLANK_RAW}")
     if not nonblank:
         raise RejectedFile(src.original_name, f"not a {what} file: it holds no JSON")
     first_valid = fetch_int(
         con,
-        "select json_valid(raw)::int from _lines where raw is not null and trim(raw) <> '' "
+        f"select json_valid(raw)::int from _lines where {NONBLANK_RAW} "
         "order by source_line limit 1",
     )
     document: str | None = None
     ndjson_name = src.original_name.lower().endswith((".jsonl", ".ndjson"))
     if nonblank == 1 and first_valid and not ndjson_name:
-        document = "select raw as doc from _lines where raw is not null and trim(raw) <> ''"
+        document = f"select raw as doc from _lines where {NONBLANK_RAW}"
     elif not first_valid and not fetch_int(con, f"select count(*) from {UNREADABLE}"):
         # Perhaps one pretty-printed JSON document: read it whole (read_text keeps the BOM; a file
         # with lines that are not UTF-8 is no JSON document, and read_text fails on it).
@@ -124,7 +125,7 @@ def load_responses(con: duckdb.DuckDBPyConnection, src: SourceFile, is_response:
                    as is_page
         from (
             select source_line, raw, case when json_valid(raw) then raw::json end as page
-            from _lines where raw is not null and trim(raw) <> ''
+            from _lines where {NONBLANK_RAW}
         )
         """
     )

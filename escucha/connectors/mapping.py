@@ -35,6 +35,7 @@ import yaml
 
 from escucha.calendar import Calendar
 from escucha.connectors.base import (
+    NONBLANK_RAW,
     Connector,
     GateColumns,
     ParsedFile,
@@ -397,24 +398,24 @@ def _load_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, m: Mapping) -> t
         return rows_in, columns
     load_lines(con, src.path, encoding=m.encoding)
     con.execute(
-        """
+        f"""
         create or replace temp table _rows as
         select source_line, raw from _lines
-        where raw is not null and trim(raw) <> '' and json_valid(raw) and json_type(raw::json) = 'OBJECT'
+        where {NONBLANK_RAW} and json_valid(raw) and json_type(raw::json) = 'OBJECT'
         """
     )
     con.execute(
-        """
+        f"""
         create or replace temp table _bad_lines as
         select source_line,
                case when json_valid(raw) then 'line is JSON but not an object' else 'line is not valid JSON' end
                    as reason,
                left(raw, 200) as raw
         from _lines
-        where raw is not null and trim(raw) <> '' and source_line not in (select source_line from _rows)
+        where {NONBLANK_RAW} and source_line not in (select source_line from _rows)
         """
     )
-    rows_in = fetch_int(con, "select count(*) from _lines where raw is not null and trim(raw) <> ''")
+    rows_in = fetch_int(con, f"select count(*) from _lines where {NONBLANK_RAW}")
     if rows_in and not fetch_int(con, "select count(*) from _rows"):
         raise RejectedFile(src.original_name, "not NDJSON: no line is a JSON object")
     return rows_in, None

@@ -22,6 +22,7 @@ import duckdb
 from escucha.calendar import Calendar
 from escucha.connectors.api_json import epoch_sql
 from escucha.connectors.base import (
+    NONBLANK_RAW,
     Connector,
     GateColumns,
     ParsedFile,
@@ -72,11 +73,11 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
                     then 'listing'
                 when json_type(obj) = 'OBJECT' and json_extract_string(obj, '$.kind') in ('t1', 't3')
                      and json_type(obj, '$.data') = 'OBJECT' then 'thing'
-                when """ + BARE_THING + """ then 'bare'
+                when """ + BARE_THING + f""" then 'bare'
             end as shape
         from (
             select source_line, raw, case when json_valid(raw) then raw::json end as obj
-            from _lines where raw is not null and trim(raw) <> ''
+            from _lines where {NONBLANK_RAW}
         )
         """
     )

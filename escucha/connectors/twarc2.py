@@ -5,6 +5,7 @@ import duckdb
 
 from escucha.calendar import Calendar
 from escucha.connectors.base import (
+    NONBLANK_RAW,
     Connector,
     GateColumns,
     ParsedFile,
@@ -53,7 +54,7 @@ def _as_one_document_if_pretty_printed(con: duckdb.DuckDBPyConnection, src: Sour
     """A single API response saved as one (pretty-printed) JSON document is one page, at line 1."""
     first = con.execute(
         "select json_valid(raw) from _lines where source_line = (select min(source_line) from _lines "
-        "where raw is not null and trim(raw) <> '')"
+        f"where {NONBLANK_RAW})"
     ).fetchone()
     if first is None or first[0] or fetch_int(con, f"select count(*) from {UNREADABLE}"):
         return  # (a file with lines that are not UTF-8 is no JSON document, and read_text fails on it)
@@ -71,11 +72,11 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
     load_lines(con, src.path)
     _as_one_document_if_pretty_printed(con, src)
     con.execute(
-        """
+        f"""
         create or replace temp table _checked as
         select source_line, raw, json_valid(raw) as valid
         from _lines
-        where raw is not null and trim(raw) <> ''
+        where {NONBLANK_RAW}
         """
     )
     con.execute(
