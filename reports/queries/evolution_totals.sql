@@ -10,9 +10,7 @@ with scope as (
 ),
 
 relevant as (
-    select distinct
-        pt.post_key,
-        case when pt.created_date_lima between $start and $end then 'current' else 'previous' end as period
+    select pt.post_key
     from marts.fct_post_topics as pt
     inner join scope
         on scope.topic_id = pt.topic_id
@@ -23,16 +21,14 @@ relevant as (
 
 posts as (
     select
-        relevant.period,
+        case when p.created_date_lima between $start and $end then 'current' else 'previous' end as period,
         p.author_key,
         coalesce(p.engagement, 0) as engagement,
         p.sentiment
-    from relevant
-    inner join marts.fct_posts as p
-        on p.post_key = relevant.post_key
-    -- said again on fct_posts (a post's day is the same in both tables), so that only the row
-    -- groups of the two periods are read, not the whole year's posts
-    where p.created_date_lima between $prev_start and $end
+    from marts.fct_posts as p
+    where p.post_key in (select relevant.post_key from relevant)
+      and (p.created_date_lima between $start and $end
+           or p.created_date_lima between $prev_start and $prev_end)
 ),
 
 by_period as (
