@@ -71,10 +71,11 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
     """Parse one twarc2 file into temp tables x_posts, x_users and quarantine."""
     load_lines(con, src.path)
     _as_one_document_if_pretty_printed(con, src)
+    # which lines are JSON, without a second copy of the lines (a month of X pages is ~600 MB)
     con.execute(
         f"""
         create or replace temp table _checked as
-        select source_line, raw, json_valid(raw) as valid
+        select source_line, json_valid(raw) as valid
         from _lines
         where {NONBLANK_RAW}
         """
@@ -84,7 +85,8 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
         create or replace temp table _pages as
         with shaped as (
             select source_line, raw, json_transform(raw, '{PAGE}') as p
-            from _checked
+            from _lines
+            join _checked using (source_line)
             where valid
         )
         select source_line, p.data as tweets, p.includes.tweets as included, p.includes.users as users,
@@ -231,12 +233,14 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
         create or replace temp table quarantine as
         select source_line, null::date as day, 'line is not valid JSON' as reason,
                left(raw, 200) as raw_excerpt
-        from _checked
+        from _lines
+        join _checked using (source_line)
         where not valid
         union all
         select source_line, null::date, 'line is JSON but not an API response page (no data or meta)',
                left(raw, 200)
-        from _checked
+        from _lines
+        join _checked using (source_line)
         where valid and source_line not in (select source_line from _pages)
         union all
         select source_line, try_cast(created_at as date), reason, left(coalesce(tw::varchar, 'null'), 200)
