@@ -15,7 +15,8 @@ import pandas as pd
 #: windows holding more posts than this are validated in a child process: great-expectations and
 #: pandas do not give back what a month of a large year took (the run process held 1.2 GB through
 #: the 10M year's dbt builds), while a child's memory goes when it ends. Smaller windows (a day, a
-#: test's few days) are validated in the run's own process, sparing the child's start (importing great-expectations: the first gate of a process took 3.69 s, the next 0.28 s).
+#: test's few days) are validated in the run's own process, sparing the child's start (importing
+#: great-expectations: the first gate of a process took 3.69 s, the next 0.28 s).
 CHILD_PROCESS_ROWS = 500_000
 
 
