@@ -87,3 +87,60 @@ def test_an_empty_slice_keeps_the_column_types():
     con.execute("create table t as select * from rel")
     con.execute("insert into t values ('a', date '2022-01-01', 'x:1', 1, 0.5, ['agua'])")
     assert con.execute("select period_start, top_words from t").fetchall() == [(date(2022, 1, 1), ["agua"])]
+
+
+def test_accounts_numbered_in_key_order_give_the_same_communities_as_their_keys():
+    """int_community_members_detected works on numbered accounts: the same memberships, handles,
+    degrees and PageRank as on the text keys, whose order ("x:10" before "x:9") differs from the
+    numbers' own."""
+    import numpy as np
+
+    from escucha.graph.communities import context_pairs, memberships
+    from escucha.graph.interactions import normalise_edges
+
+    rng = np.random.default_rng(7)
+    names = [f"x:{i}" for i in range(120)] + ["x:Ñandú", "x:álamo", "x:Zeta", "x:_z"]
+    # two planted groups joined by a few edges, plus context edges between the same accounts
+    rows, context_rows = [], []
+    for quarter in (date(2022, 1, 1), date(2022, 4, 1)):
+        for _ in range(700):
+            group = rng.integers(2)
+            a, b = rng.choice(np.arange(group * 62, group * 62 + 62), 2, replace=False)
+            rows.append(("t", quarter, "x", names[a], names[b], str(rng.choice(["reply", "share"])),
+                         int(rng.integers(1, 4))))
+        for _ in range(300):
+            a, b = rng.choice(len(names), 2, replace=False)
+            context_rows.append(("*", quarter, "x", names[a], names[b], "mention", int(rng.integers(1, 3))))
+    con = duckdb.connect()
+    columns = "(topic_id, period_start, network, source_key, target_key, kind, weight)"
+    con.execute(f"create table edges {columns} as select * from (values "
+                + ", ".join(f"('{r[0]}', date '{r[1]}', '{r[2]}', '{r[3]}', '{r[4]}', '{r[5]}', {r[6]})" for r in rows)
+                + ")")
+    con.execute(f"create table context {columns} as select * from (values "
+                + ", ".join(f"('{r[0]}', date '{r[1]}', '{r[2]}', '{r[3]}', '{r[4]}', '{r[5]}', {r[6]})"
+                            for r in context_rows) + ")")
+    con.execute("create table authors as select distinct source_key as author_key, "
+                "upper(source_key) as handle from edges")
+    con.execute("create table grouped as select topic_id, period_start, network, source_key, target_key, kind, "
+                "cast(sum(weight) as bigint) as weight from edges group by all")
+
+    by_key = memberships(con, "authors", normalise_edges(con.table("grouped").df()),
+                         context_pairs(normalise_edges(con.table("context").df())))
+
+    keys = refresh.number_accounts(con, "grouped", "nodes")
+    assert keys.tolist() == sorted({r[3] for r in rows} | {r[4] for r in rows})   # Python's order of text
+    con.execute("create view node_handles as select n.node as author_key, a.handle "
+                "from authors as a join nodes as n using (author_key)")
+    by_number = memberships(con, "node_handles",
+                            normalise_edges(con.sql(refresh.numbered_edges_sql("grouped", "nodes")).df()),
+                            context_pairs(normalise_edges(con.sql(refresh.numbered_edges_sql("context", "nodes")).df())))
+    by_number["author_key"] = keys[by_number["author_key"].to_numpy(dtype="int64")]
+
+    assert by_key["community"].nunique() > 1
+    pd.testing.assert_frame_equal(by_number.drop(columns="pagerank").astype(object),
+                                  by_key.drop(columns="pagerank").astype(object))
+    np.testing.assert_allclose(by_number["pagerank"], by_key["pagerank"], rtol=1e-9)
+    # a context edge to an account outside the topic's graph is left out by the numbering
+    con.execute("insert into context values ('*', date '2022-01-01', 'x', 'x:outsider', 'x:1', 'mention', 5)")
+    numbered = con.sql(refresh.numbered_edges_sql("context", "nodes")).df()
+    assert len(numbered) == len(context_rows)

@@ -3,7 +3,8 @@ of the topic, with the same accounts' interactions elsewhere in the quarter as c
 (escucha.graph.communities). One row per account: its community, degree, PageRank and handle.
 Incremental by slice: the quarters the run's window touches, and every quarter of a topic whose rules
 or model changed. Computed one topic at a time: the quarters' context graph stays in DuckDB, and only
-the part between a topic's own accounts reaches Python."""
+the part between a topic's own accounts reaches Python, its accounts numbered in the order of their
+keys (refresh.number_accounts: the same graphs, and pandas works on integers, not text)."""
 from escucha.graph import refresh
 from escucha.run_window import window
 from escucha.graph.communities import context_pairs, memberships
@@ -32,11 +33,19 @@ def model(dbt, session):
         # the topic's quarterly edges are summed once: they go to Python and pick the context
         session.execute("create or replace temp table community_topic_quarters as "
                         + regroup_edges_sql("community_topic_edges", "quarter", where))
-        edges = normalise_edges(session.table("community_topic_quarters").df())
+        keys = refresh.number_accounts(session, "community_topic_quarters", "community_nodes")
+        session.execute("create or replace temp view community_node_handles as select n.node as author_key, "
+                        "a.handle from community_authors as a join community_nodes as n using (author_key)")
+        edges = normalise_edges(session.sql(
+            refresh.numbered_edges_sql("community_topic_quarters", "community_nodes")).df())
+        among = edges_among_sql("community_context_quarters", "community_topic_quarters")
         context = context_pairs(normalise_edges(session.sql(
-            edges_among_sql("community_context_quarters", "community_topic_quarters")).df()))
-        return refresh.with_versions(memberships(session, "community_authors", edges, context), versions)
+            refresh.numbered_edges_sql(f"({among})", "community_nodes")).df()))
+        members = memberships(session, "community_node_handles", edges, context)
+        members["author_key"] = keys[members["author_key"].to_numpy(dtype="int64")]
+        return refresh.with_versions(members, versions)
 
     detected = refresh.per_topic(session, sorted(versions), detect, "int_community_members_detected")
-    session.execute("drop table community_context_quarters; drop table if exists community_topic_quarters")
+    session.execute("drop view if exists community_node_handles; drop table community_context_quarters; "
+                    "drop table if exists community_topic_quarters; drop table if exists community_nodes")
     return detected
