@@ -47,9 +47,28 @@ class Gate:
         suite = self.context.suites.add_or_update(gx.ExpectationSuite(name=self.name))
         for expectation in expectations:
             suite.add_expectation(expectation)
-        batch = self.batch_def.get_batch(batch_parameters={"dataframe": df})
+        batch = self.batch_def.get_batch(batch_parameters={"dataframe": vectorisable(df)})
         return batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10,
                                                     "unexpected_index_column_names": ["post_key"]})
+
+
+def vectorisable(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the dtypes great-expectations' pandas engine compares with bounds in one vectorised
+    step: nanosecond datetimes and plain floats. Other dtypes, such as the microsecond datetimes DuckDB
+    gives and pandas' nullable integers, it compares one value at a time in Python (a month of the
+    10M year's posts: 7.8 s for the day column alone). The values are the same: datetimes that do
+    not fit nanoseconds (past 2262) stay as they are; nullable integers become floats, their nulls
+    NaN, which expectations skip as they skip nulls."""
+    converted = {}
+    for column, dtype in df.dtypes.items():
+        if pd.api.types.is_datetime64_dtype(dtype) and dtype != "datetime64[ns]":
+            try:
+                converted[column] = df[column].astype("datetime64[ns]")
+            except (OverflowError, ValueError):   # pandas' OutOfBoundsDatetime is a ValueError
+                pass
+        elif isinstance(dtype, pd.api.extensions.ExtensionDtype) and pd.api.types.is_integer_dtype(dtype):
+            converted[column] = df[column].astype("float64")
+    return df.assign(**converted) if converted else df
 
 
 def describe_failures(result: Any) -> list[str]:

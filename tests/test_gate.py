@@ -84,3 +84,37 @@ def test_a_window_validated_in_a_child_process_reports_what_the_run_process_woul
     failing, _ = both()
     assert not failing.passed
     assert "expect_table_row_count_to_equal {'value': 6} failed" in failing.description
+
+
+def test_the_frames_dtypes_duckdb_gives_are_checked_as_their_values() -> None:
+    """The gate hands great-expectations nanosecond datetimes and floats (it compares those with
+    bounds vectorised, other dtypes a value at a time): the same rows pass and fail as their values
+    say, nulls are still skipped, and a date past what nanoseconds hold does not crash the gate."""
+    from expectations.gate import vectorisable
+
+    day = date(2022, 1, 10)
+    frame = posts(day, 6)
+    frame["day"] = frame["day"].astype("datetime64[us]")          # as DuckDB's .df() gives them
+    frame["created_day"] = frame["created_day"].astype("datetime64[us]")
+    frame["created_at"] = frame["created_at"].astype("datetime64[us]")
+    frame["shares"] = pd.array([0, -2, None, 5, -1, 0], dtype="Int64")
+    frame.loc[3, "day"] = pd.Timestamp("2022-01-11")                # outside the one-day window
+    frame.loc[5, "created_at"] = pd.Timestamp("2400-01-01")         # past 2262: stays microseconds
+
+    converted = vectorisable(frame)
+    assert str(converted["day"].dtype) == "datetime64[ns]" and str(converted["shares"].dtype) == "float64"
+    assert str(converted["created_at"].dtype) == "datetime64[us]"   # did not fit: left as it was
+    assert converted["day"].tolist() == frame["day"].tolist()
+    assert converted["shares"].isna().tolist() == frame["shares"].isna().tolist()
+    assert frame.dtypes["shares"] == "Int64"                         # the caller's frame is not changed
+
+    result = check_results([("", frame, landed_posts_expectations(day, day, 6))], SUITE_NAME)
+    failures = result.description.split("; ")
+    assert not result.passed and result.metadata["failed"].value == 3
+    shares = [f for f in failures if "'column': 'shares'" in f]
+    assert len(shares) == 1 and "failed: 2 unexpected" in shares[0]        # -2 and -1; the null skipped
+    assert "x:01101" in shares[0] and "x:01104" in shares[0]
+    days = [f for f in failures if "'column': 'day'" in f]
+    assert len(days) == 1 and "failed: 1 unexpected" in days[0] and "x:01103" in days[0]
+    pairs = [f for f in failures if "column_pair_values_to_be_equal" in f]
+    assert len(pairs) == 1 and "failed: 1 unexpected" in pairs[0]          # day 3 differs from its created_day
