@@ -56,9 +56,10 @@ def vectorisable(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with the dtypes great-expectations' pandas engine compares with bounds in one vectorised
     step: nanosecond datetimes and plain floats. Other dtypes, such as the microsecond datetimes DuckDB
     gives and pandas' nullable integers, it compares one value at a time in Python (a month of the
-    10M year's posts: 7.8 s for the day column alone). The values are the same: datetimes that do
-    not fit nanoseconds (past 2262) stay as they are; nullable integers become floats, their nulls
-    NaN, which expectations skip as they skip nulls."""
+    10M year's posts: 7.8 s for the day column alone). Datetimes keep their values (those past 2262,
+    which nanoseconds cannot hold, stay as they are); nullable integers become floats, exact up to
+    2**53 and with their sign whatever their size (the suite's bounds on counts are >= 0), their
+    nulls NaN, which expectations skip as they skip nulls."""
     converted = {}
     for column, dtype in df.dtypes.items():
         if pd.api.types.is_datetime64_dtype(dtype) and dtype != "datetime64[ns]":
