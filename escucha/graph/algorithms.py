@@ -16,7 +16,8 @@ import pandas as pd
 def _graph(sources, targets, weights, directed: bool) -> tuple[ig.Graph, np.ndarray]:
     ends = np.concatenate([np.asarray(sources), np.asarray(targets)])
     # integer names (escucha.graph.refresh.number_accounts) are factorised as integers, much faster
-    codes, names = pd.factorize(ends if ends.dtype.kind in "iu" else ends.astype(object), sort=True)
+    codes, names = pd.factorize(ends if ends.dtype.kind in "iu" else ends.astype(object, copy=False),
+                                sort=True)
     n = len(np.asarray(sources))
     graph = ig.Graph(n=len(names), edges=np.column_stack([codes[:n], codes[n:]]).tolist(), directed=directed)
     graph.es["weight"] = np.asarray(weights, dtype=float).tolist()
