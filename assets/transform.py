@@ -11,6 +11,7 @@ from unittest import mock
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from escucha.graph.refresh import REFRESH_DAYS_ENV
 from escucha.home import DataHome
 from escucha.processes import owned_folder, remove_orphans
 from escucha.run_window import window_environment
@@ -36,6 +37,16 @@ def run_window_of(tags: Mapping[str, str]) -> tuple[str | None, str | None]:
     start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
     end = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
     return (start, end) if start and end else (None, None)
+
+
+@contextmanager
+def graph_cadence_of(tags: Mapping[str, str]) -> Iterator[None]:
+    """A run tagged escucha/refresh_graphs=true computes the running period's graphs again whatever
+    their age (ESCUCHA_GRAPH_REFRESH_DAYS=1 for its dbt process; escucha.graph.refresh); other runs
+    follow the environment's cadence."""
+    forced = {REFRESH_DAYS_ENV: "1"} if tags.get("escucha/refresh_graphs") == "true" else {}
+    with mock.patch.dict(os.environ, forced):
+        yield
 
 
 # The topic models are trained between two dbt builds: what training reads (match texts, rule
@@ -93,14 +104,15 @@ def run_folder(context: dg.AssetExecutionContext, target: Path) -> Path:
 
 def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, home: DataHome) -> Iterator[Any]:
     """`dbt build` of the context's selection over the run's window (handed to dbt in its
-    environment, see escucha.run_window), in the home's dbt target; keeps the run's parse for the
+    environment, see escucha.run_window, with the graphs' cadence), in the home's dbt target; keeps the run's parse for the
     next run and removes the run's own folder.
 
     dbt starts once the warehouse is free: while another process holds it (another run, an
     analyst's session) the step waits, up to ESCUCHA_LOCK_TIMEOUT seconds, then fails saying who
     holds it (escucha.warehouse). The profile's `retries` covers the seconds between that wait and
     dbt's own open, and `keep_open` keeps the warehouse dbt's until the build ends."""
-    with window_environment(*run_window_of(context.run.tags)), dbt_target_of(home) as target:
+    with window_environment(*run_window_of(context.run.tags)), graph_cadence_of(context.run.tags), \
+            dbt_target_of(home) as target:
         remove_orphans(target.iterdir())  # left by a run killed in the middle of dbt
         wait_until_free(home.warehouse, on_wait=context.log.warning)
         invocation = dbt.cli(dbt_build_args(context.run.tags), context=context,

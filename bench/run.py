@@ -3,7 +3,9 @@
 For each size N (``--sizes``, default 1M and 10M): generate about N posts over a year, then time
   * the full year from raw exports to reports in one run (`escucha run`: archive and parse every
     export, land, gate, build the warehouse, render the reports), over every day but the last;
-  * a one-day incremental run (the last day lands, every model and report is brought up to date);
+  * a one-day incremental run (the last day lands, every model and report is brought up to date; the
+    running month's and quarter's graphs follow their cadence, every 7 days of data, so they wait);
+  * the same day again with the graphs refreshed (`--refresh-graphs`: a day when the cadence is due);
   * an ad-hoc inquiry over the whole year (`escucha inquire`, a question no topic defines);
   * a report render (`escucha report evolution` for all programmes over the year);
   * the floor: the same exports loaded and aggregated to topic-day counts by one bare DuckDB script;
@@ -133,6 +135,8 @@ def bench_size(n: int, root: Path, pandas_limit: float, reuse: bool = False, flo
                          env, posts))
     results.append(stage("one-day incremental run", [escucha, "--home", str(home), "run", "--from", str(last),
                                                      "--to", str(last)], env))
+    results.append(stage("one-day run, graphs refreshed", [escucha, "--home", str(home), "run", "--from", str(last),
+                                                           "--to", str(last), "--refresh-graphs"], env))
     results.append(stage("inquiry over the whole year", [escucha, "--home", str(home), "inquire", INQUIRY,
                                                          "--by", "week", "--json"], env, posts))
     results.append(stage("report render", [escucha, "--home", str(home), "report", "evolution", "--period",

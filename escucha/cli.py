@@ -91,7 +91,8 @@ def cmd_run(args: argparse.Namespace, home: DataHome) -> int:
         print(f"--to {end} is before --from {start}", file=sys.stderr)
         return 2
     print(f"running the pipeline for {start}..{end} (one run)")
-    outcome = run_pipeline(home, start, end, full_refresh=getattr(args, "full_refresh", False))
+    outcome = run_pipeline(home, start, end, full_refresh=getattr(args, "full_refresh", False),
+                           refresh_graphs=getattr(args, "refresh_graphs", False))
     failed = {k: v for k, v in outcome.checks.items() if not v}
     for name in failed:
         kind = "warning" if outcome.check_severities.get(name) == "WARN" else "check failed"
@@ -279,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--to", dest="end", type=_date, help="last day, inclusive (default: latest archived)")
     r.add_argument("--full-refresh", action="store_true",
                    help="rebuild every warehouse table from scratch (after changing topics or models)")
+    r.add_argument("--refresh-graphs", action="store_true",
+                   help="compute the running month's and quarter's graphs (influence, communities) again now, "
+                        "not on their cadence (every ESCUCHA_GRAPH_REFRESH_DAYS days of data, default 7)")
     r.set_defaults(func=cmd_run)
 
     i = sub.add_parser("ingest", help="archive export files now and report landed/duplicate/quarantined rows")

@@ -69,8 +69,9 @@ class RunOutcome:
 
 
 def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None = None,
-                 full_refresh: bool = False) -> RunOutcome:
-    """Materialise every asset for start..end (inclusive) in one in-process run.
+                 full_refresh: bool = False, refresh_graphs: bool = False) -> RunOutcome:
+    """Materialise every asset for start..end (inclusive) in one in-process run (``refresh_graphs``:
+    compute the running period's graphs again even when they are younger than their cadence).
 
     The console shows warnings and errors only (ESCUCHA_LOG_LEVEL=INFO or DEBUG for more); the full
     event log is kept by the Dagster instance and shown in the UI."""
@@ -91,6 +92,7 @@ def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None =
                 "dagster/asset_partition_range_start": start.isoformat(),
                 "dagster/asset_partition_range_end": end.isoformat(),
                 **({"escucha/full_refresh": "true"} if full_refresh else {}),
+                **({"escucha/refresh_graphs": "true"} if refresh_graphs else {}),
             },
             raise_on_error=False,
         )

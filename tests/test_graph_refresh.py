@@ -143,3 +143,100 @@ def test_accounts_numbered_in_key_order_give_the_same_communities_as_their_keys(
     in_graph = set(keys)
     assert len(numbered) == sum(r[3] in in_graph and r[4] in in_graph for r in context_rows)
     assert "x:outsider" not in in_graph and (numbered["weight"] == 5).sum() == 0
+
+
+@pytest.fixture
+def graph_with_days():
+    """Quarterly slices of two topics, each recording the day its data runs through: Q1 closed,
+    Q2 running (computed from data through 2022-05-10)."""
+    c = duckdb.connect()
+    c.execute("""
+        create table graph as
+        select * from (values
+            ('a', date '2022-01-01', 1, null, date '2022-04-01'), ('a', date '2022-04-01', 1, null, date '2022-05-10'),
+            ('b', date '2022-01-01', 1, 1, date '2022-04-01'), ('b', date '2022-04-01', 1, 1, date '2022-05-10')
+        ) as t(topic_id, period_start, topic_version, model_version, data_through)""")
+    yield c
+    c.close()
+
+
+CURRENT = {"a": (1, None), "b": (1, 1)}
+
+
+@pytest.mark.parametrize(("start", "end", "days", "kept"), [
+    (date(2022, 5, 11), date(2022, 5, 11), 7, True),     # the next day, a day after the slices: kept
+    (date(2022, 5, 11), date(2022, 5, 16), 7, True),     # six days of data after them: still kept
+    (date(2022, 5, 11), date(2022, 5, 17), 7, False),    # seven: the cadence is due
+    (date(2022, 5, 16), date(2022, 5, 16), 7, True),
+    (date(2022, 5, 17), date(2022, 5, 17), 7, False),
+    (date(2022, 5, 10), date(2022, 5, 11), 7, False),    # revises a day the slices hold
+    (date(2022, 5, 3), date(2022, 5, 3), 7, False),      # a late file for an earlier day
+    (date(2022, 5, 11), date(2022, 5, 11), 1, False),    # cadence 1: every build
+])
+def test_the_running_period_is_kept_until_its_cadence_is_due(graph_with_days, start, end, days, kept):
+    plan = refresh.plan(graph_with_days, "graph", start, end, "quarter", CURRENT, cadence_days=days)
+    left = {(t, p) for t, p in graph_with_days.execute("select topic_id, period_start from graph").fetchall()}
+    q1, q2 = date(2022, 1, 1), date(2022, 4, 1)
+    if kept:
+        assert plan.kept_period == q2
+        # nothing to compute: the window lies inside the running quarter, which stays as it was
+        assert plan.first_period > plan.last_period
+        assert left == {("a", q1), ("a", q2), ("b", q1), ("b", q2)}
+    else:
+        assert plan.kept_period is None and (plan.first_period, plan.last_period) == (q2, q2)
+        assert left == {("a", q1), ("b", q1)}
+    rows = pd.DataFrame({"topic_id": ["a", "a", "b"], "period_start": [q1, q2, q2]})
+    graph_with_days.register("candidates", rows)
+    chosen = graph_with_days.execute(f"select count(*) from candidates where {plan.where('period_start')}").fetchall()[0][0]
+    assert chosen == (0 if kept else 2)
+    # what a slice computed in this build records: the window's last day (the quarter is running)
+    assert plan.data_through(q2) == end
+
+
+def test_a_closing_period_and_a_changed_topic_are_computed_whatever_the_cadence(graph_with_days):
+    # 2022-07-01 UTC completes Lima's Q2 (which ends at 05:00 UTC that day) and opens Q3
+    plan = refresh.plan(graph_with_days, "graph", date(2022, 7, 1), date(2022, 7, 1), "quarter", CURRENT, cadence_days=7)
+    assert plan.kept_period is None and (plan.first_period, plan.last_period) == (date(2022, 4, 1), date(2022, 7, 1))
+    assert plan.data_through(date(2022, 4, 1)) == date(2022, 7, 1)     # Q2 now holds its last Lima day whole
+    assert plan.data_through(date(2022, 1, 1)) == date(2022, 4, 1)
+    # b's model changed: its whole year is computed; a's running quarter is kept
+    graph_with_days.execute("insert into graph values ('a', date '2022-07-01', 1, null, date '2022-07-01'), "
+                            "('b', date '2022-07-01', 1, 1, date '2022-07-01')")
+    plan = refresh.plan(graph_with_days, "graph", date(2022, 7, 2), date(2022, 7, 2), "quarter",
+                        {"a": (1, None), "b": (1, 2)}, cadence_days=7)
+    assert plan.kept_period == date(2022, 7, 1) and plan.stale_topics == ("b",)
+    left = {(t, p) for t, p in graph_with_days.execute("select topic_id, period_start from graph").fetchall()}
+    # (the first build deleted Q2 to compute it again; the model would have appended it)
+    assert left == {("a", date(2022, 1, 1)), ("a", date(2022, 7, 1))}
+
+
+def test_a_table_without_the_day_or_with_a_running_slice_missing_is_computed(con):
+    # `con`'s table predates data_through (built before slices recorded it): recomputed
+    plan = refresh.plan(con, "graph", date(2022, 3, 2), date(2022, 3, 2), "month", {"a": (1, None)}, cadence_days=7)
+    assert plan.kept_period is None and plan.last_period == date(2022, 3, 1)
+    c = duckdb.connect()
+    c.execute("create table graph (topic_id varchar, period_start date, topic_version bigint, model_version bigint, "
+              "data_through date)")
+    c.execute("insert into graph values ('a', date '2022-03-01', 1, null, null)")
+    assert refresh.plan(c, "graph", date(2022, 3, 2), date(2022, 3, 2), "month", {"a": (1, None)},
+                        cadence_days=7).kept_period is None
+
+
+def test_the_cadence_comes_from_the_environment(monkeypatch):
+    monkeypatch.delenv(refresh.REFRESH_DAYS_ENV, raising=False)
+    assert refresh.refresh_days() == refresh.DEFAULT_REFRESH_DAYS == 7
+    monkeypatch.setenv(refresh.REFRESH_DAYS_ENV, "1")
+    assert refresh.refresh_days() == 1
+    for bad in ("0", "-3", "weekly", "2.5"):
+        monkeypatch.setenv(refresh.REFRESH_DAYS_ENV, bad)
+        with pytest.raises(ValueError, match="ESCUCHA_GRAPH_REFRESH_DAYS"):
+            refresh.refresh_days()
+
+
+def test_with_versions_records_through_which_day_each_slice_holds_data():
+    plan = refresh.Refresh(False, date(2022, 1, 1), date(2022, 2, 1), newest_day=date(2022, 2, 9), period="month")
+    frame = pd.DataFrame({"topic_id": ["a", "a", "b"],
+                          "period_start": [date(2022, 1, 1), date(2022, 2, 1), date(2022, 2, 1)]})
+    out = refresh.with_versions(frame, {"a": (1, None), "b": (2, 1)}, plan)
+    assert out["data_through"].tolist() == [date(2022, 2, 1), date(2022, 2, 9), date(2022, 2, 9)]
+    assert "data_through" not in refresh.with_versions(frame, {"a": (1, None)}).columns

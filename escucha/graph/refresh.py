@@ -6,11 +6,21 @@ touches (a UTC day reaches back into the previous Lima day), and the whole year 
 rules or model changed since the table was built (its ``topic_version`` / ``model_version`` differ
 from those of ``fct_post_topics``), and drops topics that are no longer current. A build without a
 window, or a first build, computes everything (and a build without a window first empties the table).
+
+The graphs (influence, communities and what is read from them) are the costly slices, and a day adds
+little to a month's or a quarter's graph: they refresh the period still running (the one holding the
+window's last day) on a cadence, every ``ESCUCHA_GRAPH_REFRESH_DAYS`` days of data (default
+:data:`DEFAULT_REFRESH_DAYS`; 1 = every build). A build keeps the running period's slices when they
+were computed from data through a day before the window's first day and fewer than that many days
+before its last; every slice records that day (``data_through``). A period that has closed, a window
+that revises days a slice already holds, and a topic whose rules or model changed are always
+recomputed, so only the newest days of a running period can wait, and the marts say how many.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import numpy as np
@@ -20,6 +30,21 @@ from .interactions import normalise_edges, period_expr, regroup_edges_sql, topic
 
 #: a window starting on or before this day means "the whole warehouse"
 _WHOLE = date(1900, 1, 1)
+
+REFRESH_DAYS_ENV = "ESCUCHA_GRAPH_REFRESH_DAYS"
+#: days of data after which a running period's graphs are computed again (a week: the digest's rhythm)
+DEFAULT_REFRESH_DAYS = 7
+
+
+def refresh_days() -> int:
+    """The running period's graph cadence in days of data, from ``ESCUCHA_GRAPH_REFRESH_DAYS``
+    (default :data:`DEFAULT_REFRESH_DAYS`; 1 refreshes it in every build)."""
+    value = os.environ.get(REFRESH_DAYS_ENV, "").strip()
+    if not value:
+        return DEFAULT_REFRESH_DAYS
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{REFRESH_DAYS_ENV} must be a whole number of days, 1 or more; got {value!r}")
+    return int(value)
 
 
 def topic_versions_sql(post_topics: str) -> str:
@@ -41,6 +66,18 @@ class Refresh:
     stale_topics: tuple[str, ...] = field(default_factory=tuple)
     #: relation (registered on the connection) holding the stale topics' ids
     stale_relation: str = "refresh_stale_topics"
+    #: the newest UTC day the build's data can hold (the window's last day, at most today)
+    newest_day: date | None = None
+    period: str = "month"
+    #: the running period, when its slices are kept rather than computed again
+    kept_period: date | None = None
+
+    def data_through(self, start: date) -> date:
+        """The last UTC day whose posts a slice of the period starting on ``start``, computed in this
+        build, holds: the newest day, or the UTC day that completes the Lima period (which ends at
+        05:00 UTC the next day)."""
+        complete = period_end(start, self.period) + timedelta(days=1)
+        return complete if self.newest_day is None else min(self.newest_day, complete)
 
     def where(self, period_expr: str, topic_col: str = "topic_id") -> str:
         """SQL predicate true for the rows of the slices to recompute (usable in views: the dates
@@ -61,22 +98,55 @@ def period_start(day: date, period: str) -> date:
     raise ValueError(f"period must be month or quarter, got {period!r}")
 
 
+def period_end(start: date, period: str) -> date:
+    """Last day of the Lima calendar month or quarter starting on ``start``."""
+    months = {"month": 1, "quarter": 3}[period]
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def keeps_running_period(con: duckdb.DuckDBPyConnection, this: str, running: date, start: date, newest: date,
+                         days: int, stale: tuple[str, ...]) -> bool:
+    """True when the slices of the running period ``running`` in ``this`` may stay: every current
+    topic's slices there hold data through a day before ``start`` (the window adds days, it does not
+    revise them) and fewer than ``days`` days before ``newest``."""
+    columns = {c for (c,) in con.execute(f"select column_name from (describe {this})").fetchall()}
+    if days <= 1 or "data_through" not in columns:  # a table built before slices recorded it: recompute
+        return False
+    slices, oldest, unknown = con.execute(
+        f"select count(*), min(data_through), count(*) - count(data_through) from {this} "
+        "where period_start = ? and not list_contains(cast(? as varchar[]), topic_id)",
+        [running, list(stale)]).fetchall()[0]
+    return bool(slices) and not unknown and oldest < start and (newest - oldest).days < days
+
+
 def plan(con: duckdb.DuckDBPyConnection, this: str | None, start: date, end: date, period: str,
-         versions: dict[str, tuple[int | None, int | None]]) -> Refresh:
+         versions: dict[str, tuple[int | None, int | None]], cadence_days: int = 1) -> Refresh:
     """Decide the slices of ``this`` (None on a first or full-refresh build) to recompute, and delete
     them from ``this``. ``versions``: the current topics and their (topic_version, model_version);
-    the table must have ``topic_id``, ``period_start``, ``topic_version`` and ``model_version``."""
+    the table must have ``topic_id``, ``period_start``, ``topic_version`` and ``model_version``.
+    ``cadence_days`` > 1 (a graph table with ``data_through``): the running period's slices may be
+    kept (:func:`keeps_running_period`)."""
+    newest = min(end, utc_today())
     if this is None:
-        return Refresh(full=True)
+        return Refresh(full=True, newest_day=newest, period=period)
     if start <= _WHOLE:  # every slice is recomputed, so none of the table's rows may stay
         con.execute(f"delete from {this}")
-        return Refresh(full=True)
+        return Refresh(full=True, newest_day=newest, period=period)
     first = period_start(start - timedelta(days=1), period)
     last = period_start(min(end, date(9999, 1, 1)), period)
     recorded = {t: (tv, mv) for t, tv, mv in con.execute(
         f"select topic_id, max(topic_version), max(model_version) from {this} group by topic_id").fetchall()}
     stale = tuple(sorted(t for t, v in versions.items() if recorded.get(t) != tuple(v)))
-    refresh = Refresh(False, first, last, stale)
+    kept = None
+    if keeps_running_period(con, this, last, start, newest, cadence_days, stale):
+        # only the periods before the running one (none, when the window lies inside it)
+        kept, last = last, period_start(last - timedelta(days=1), period)
+    refresh = Refresh(False, first, last, stale, newest_day=newest, period=period, kept_period=kept)
     con.register(refresh.stale_relation, pd.DataFrame({"topic_id": pd.Series(stale, dtype="string")}))
     con.execute(f"delete from {this} where {refresh.where('period_start')} "
                 "or topic_id not in (select unnest(cast(? as varchar[])))", [sorted(versions)])
@@ -88,11 +158,17 @@ def current_versions(con: duckdb.DuckDBPyConnection, post_topics: str) -> dict[s
     return {t: (tv, mv) for t, tv, mv in con.execute(topic_versions_sql(post_topics)).fetchall()}
 
 
-def with_versions(frame: pd.DataFrame, versions: dict[str, tuple[int | None, int | None]]) -> pd.DataFrame:
-    """``frame`` (with ``topic_id``) plus the topic_version and model_version its figures come from."""
+def with_versions(frame: pd.DataFrame, versions: dict[str, tuple[int | None, int | None]],
+                  refresh: Refresh | None = None) -> pd.DataFrame:
+    """``frame`` (with ``topic_id``) plus the topic_version and model_version its figures come from;
+    given the build's ``refresh``, also the day its period's data runs through (``data_through``,
+    from ``period_start``)."""
     out = frame.copy()
     out["topic_version"] = pd.array([versions.get(t, (None, None))[0] for t in out["topic_id"]], dtype="Int64")
     out["model_version"] = pd.array([versions.get(t, (None, None))[1] for t in out["topic_id"]], dtype="Int64")
+    if refresh is not None:
+        through = {p: refresh.data_through(p) for p in set(out["period_start"])}
+        out["data_through"] = pd.Series([through[p] for p in out["period_start"]], index=out.index, dtype="object")
     return out
 
 
@@ -123,7 +199,7 @@ def read_slices(con: duckdb.DuckDBPyConnection, relation: str, refresh: Refresh)
 COLUMN_TYPES: dict[str, str] = {
     **dict.fromkeys(["topic_id", "network", "source_key", "target_key", "kind", "author_key", "handle",
                      "rank_reasons"], "varchar"),
-    "period_start": "date",
+    **dict.fromkeys(["period_start", "data_through"], "date"),
     **dict.fromkeys(["weight", "posts", "original_posts", "engagement", "n_accounts", "overall_rank",
                      "network_rank", "community", "community_size", "neighbours", "size", "communities_reached",
                      "bridge_rank", "accounts", "communities", "topic_version", "model_version"], "bigint"),
@@ -189,14 +265,17 @@ def per_topic(con: duckdb.DuckDBPyConnection, topics: list[str], compute, name: 
 
 
 def plan_model(dbt, session: duckdb.DuckDBPyConnection, period: str, post_topics: str | None,
-               min_date: str, max_date: str) -> tuple[dict[str, tuple[int | None, int | None]], Refresh]:
+               min_date: str, max_date: str, cadence: bool = False
+               ) -> tuple[dict[str, tuple[int | None, int | None]], Refresh]:
     """For a dbt Python model of a graph table: the current topic versions (from the view
     ``post_topics``; None = the one pseudo-topic ``*``) and the :class:`Refresh` of this build over
     the window ``min_date`` to ``max_date`` (the model's config: dbt passes a config value to a
-    Python model only when the model's own code reads it with ``dbt.config.get``)."""
+    Python model only when the model's own code reads it with ``dbt.config.get``). ``cadence``: the
+    running period follows :func:`refresh_days` (the table records ``data_through``)."""
     versions = current_versions(session, post_topics) if post_topics else {"*": (0, 0)}
     return versions, plan(session, str(dbt.this) if dbt.is_incremental else None,
-                          date.fromisoformat(min_date), date.fromisoformat(max_date), period, versions)
+                          date.fromisoformat(min_date), date.fromisoformat(max_date), period, versions,
+                          cadence_days=refresh_days() if cadence else 1)
 
 
 def quarter_graph(con: duckdb.DuckDBPyConnection, edges: str, members: str, topic: str,

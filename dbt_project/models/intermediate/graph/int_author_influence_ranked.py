@@ -18,7 +18,7 @@ def model(dbt, session):
     dbt.ref("dim_authors").create_view("influence_authors", replace=True)
     dbt.ref("int_topic_interactions_counted").create_view("influence_edges_all", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "month", "influence_post_topics",
-                                        *window(min_date, max_date))
+                                        *window(min_date, max_date), cadence=True)
 
     def rank(topic: str):
         topic_posts = refresh.topic_posts_view(session, "influence_topic_posts", "influence_posts",
@@ -26,6 +26,6 @@ def model(dbt, session):
         edges = normalise_edges(session.sql(f"select * from influence_edges_all where topic_id = "
                                             f"{refresh.sql_text(topic)} and {plan.where('period_start')}").df())
         ranked = influence(session, topic_posts, "influence_authors", "month", edges=edges)
-        return refresh.with_versions(ranked, versions)
+        return refresh.with_versions(ranked, versions, plan)
 
     return refresh.per_topic(session, sorted(versions), rank, "int_author_influence_ranked")

@@ -15,10 +15,10 @@ def model(dbt, session):
     dbt.ref("int_topic_interactions_counted").create_view("bridging_edges_all", replace=True)
     dbt.ref("int_community_members_detected").create_view("bridging_members_all", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "quarter", "bridging_post_topics",
-                                        *window(min_date, max_date))
+                                        *window(min_date, max_date), cadence=True)
 
     def score(topic: str):
         edges, members = refresh.quarter_graph(session, "bridging_edges_all", "bridging_members_all", topic, plan)
-        return refresh.with_versions(bridges(edges, members), versions)
+        return refresh.with_versions(bridges(edges, members), versions, plan)
 
     return refresh.per_topic(session, sorted(versions), score, "int_bridging_accounts_scored")

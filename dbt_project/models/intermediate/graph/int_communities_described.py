@@ -17,13 +17,13 @@ def model(dbt, session):
     dbt.ref("int_topic_interactions_counted").create_view("described_edges_all", replace=True)
     dbt.ref("int_community_members_detected").create_view("described_members_all", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "quarter", "described_post_topics",
-                                        *window(min_date, max_date))
+                                        *window(min_date, max_date), cadence=True)
 
     def describe(topic: str):
         topic_posts = refresh.topic_posts_view(session, "described_topic_posts", "described_posts",
                                                "described_post_topics", plan, "quarter", topic)
         edges, members = refresh.quarter_graph(session, "described_edges_all", "described_members_all", topic, plan)
         described = describe_communities(session, topic_posts, edges, members, "quarter")
-        return refresh.with_versions(described, versions)
+        return refresh.with_versions(described, versions, plan)
 
     return refresh.per_topic(session, sorted(versions), describe, "int_communities_described")

@@ -21,7 +21,7 @@ def model(dbt, session):
     dbt.ref("int_topic_interactions_counted").create_view("community_topic_edges", replace=True)
     dbt.ref("int_account_interactions_counted").create_view("community_context_edges", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "quarter", "community_post_topics",
-                                        *window(min_date, max_date))
+                                        *window(min_date, max_date), cadence=True)
     quarter = period_expr("quarter", "period_start")
     # context for the quarters being recomputed (every quarter when a stale topic needs its year)
     context_where = "true" if plan.full or plan.stale_topics else plan.where(quarter, topic_col="'*'")
@@ -43,7 +43,7 @@ def model(dbt, session):
             refresh.numbered_edges_sql(f"({among})", "community_nodes")).df()))
         members = memberships(session, "community_node_handles", edges, context)
         members["author_key"] = keys[members["author_key"].to_numpy(dtype="int64")]
-        return refresh.with_versions(members, versions)
+        return refresh.with_versions(members, versions, plan)
 
     detected = refresh.per_topic(session, sorted(versions), detect, "int_community_members_detected")
     session.execute("drop view if exists community_node_handles; drop table community_context_quarters; "

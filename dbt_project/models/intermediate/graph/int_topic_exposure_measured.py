@@ -15,10 +15,10 @@ def model(dbt, session):
     dbt.ref("int_topic_interactions_counted").create_view("exposure_edges_all", replace=True)
     dbt.ref("int_community_members_detected").create_view("exposure_members_all", replace=True)
     versions, plan = refresh.plan_model(dbt, session, "quarter", "exposure_post_topics",
-                                        *window(min_date, max_date))
+                                        *window(min_date, max_date), cadence=True)
 
     def measure(topic: str):
         edges, members = refresh.quarter_graph(session, "exposure_edges_all", "exposure_members_all", topic, plan)
-        return refresh.with_versions(exposure(edges, members), versions)
+        return refresh.with_versions(exposure(edges, members), versions, plan)
 
     return refresh.per_topic(session, sorted(versions), measure, "int_topic_exposure_measured")

@@ -31,7 +31,8 @@ final as (
         engagement_rate_pct,
         posts_pct,
         topic_version,
-        model_version
+        model_version,
+        data_through
     from ranked
 )
 

@@ -29,7 +29,8 @@ final as (
         scored.communities_reached,
         members.pagerank,
         scored.topic_version,
-        scored.model_version
+        scored.model_version,
+        scored.data_through
     from scored
     inner join members
         on members.topic_id = scored.topic_id

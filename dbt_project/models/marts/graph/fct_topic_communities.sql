@@ -19,7 +19,8 @@ final as (
         top_hashtags,
         top_words,
         topic_version,
-        model_version
+        model_version,
+        data_through
     from described
 )
 

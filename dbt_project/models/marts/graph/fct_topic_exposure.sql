@@ -16,7 +16,8 @@ final as (
         expected_cross_share,
         exposure_ratio,
         topic_version,
-        model_version
+        model_version,
+        data_through
     from measured
 )
 
