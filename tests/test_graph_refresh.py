@@ -240,3 +240,30 @@ def test_with_versions_records_through_which_day_each_slice_holds_data():
     out = refresh.with_versions(frame, {"a": (1, None), "b": (2, 1)}, plan)
     assert out["data_through"].tolist() == [date(2022, 2, 1), date(2022, 2, 9), date(2022, 2, 9)]
     assert "data_through" not in refresh.with_versions(frame, {"a": (1, None)}).columns
+
+
+def test_a_build_inside_a_kept_period_computes_only_the_changed_topics(graph_with_days):
+    """Each topic's computation scans the posts even when its slices are empty: a build whose window
+    lies inside the kept running quarter runs it for the stale topics only, and for none at all
+    gives the table's columns with no row."""
+    computed = []
+
+    def compute(topic):
+        computed.append(topic)
+        return pd.DataFrame({"topic_id": [topic], "period_start": [date(2022, 1, 1)]})
+
+    plan = refresh.plan(graph_with_days, "graph", date(2022, 5, 11), date(2022, 5, 11), "quarter", CURRENT,
+                        cadence_days=7)
+    empty = refresh.per_topic(graph_with_days, ["a", "b"], compute, "t", plan, "graph")
+    assert computed == [] and empty.columns == ["topic_id", "period_start", "topic_version", "model_version",
+                                                "data_through"]
+    assert empty.fetchall() == []
+    plan = refresh.plan(graph_with_days, "graph", date(2022, 5, 11), date(2022, 5, 11), "quarter",
+                        {"a": (1, None), "b": (2, 1)}, cadence_days=7)
+    refresh.per_topic(graph_with_days, ["a", "b"], compute, "t", plan, "graph")
+    assert computed == ["b"]
+    # a build that recomputes a period computes every topic
+    plan = refresh.plan(graph_with_days, "graph", date(2022, 5, 20), date(2022, 5, 20), "quarter", CURRENT,
+                        cadence_days=7)
+    refresh.per_topic(graph_with_days, ["a", "b"], compute, "t", plan, "graph")
+    assert computed == ["b", "a", "b"]

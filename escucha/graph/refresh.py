@@ -72,6 +72,13 @@ class Refresh:
     #: the running period, when its slices are kept rather than computed again
     kept_period: date | None = None
 
+    def topics_to_compute(self, topics: list[str]) -> list[str]:
+        """The ``topics`` with a slice to compute: all of them when the build recomputes a period,
+        else (the window lies inside a kept running period) only the stale ones."""
+        if self.full or self.first_period <= self.last_period:
+            return list(topics)
+        return [t for t in topics if t in self.stale_topics]
+
     def data_through(self, start: date) -> date:
         """The last UTC day whose posts a slice of the period starting on ``start``, computed in this
         build, holds: the newest day, or the UTC day that completes the Lima period (which ends at
@@ -249,10 +256,18 @@ def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def per_topic(con: duckdb.DuckDBPyConnection, topics: list[str], compute, name: str) -> duckdb.DuckDBPyRelation:
+def per_topic(con: duckdb.DuckDBPyConnection, topics: list[str], compute, name: str,
+              refresh: Refresh | None = None, this: str | None = None) -> duckdb.DuckDBPyRelation:
     """Run ``compute(topic) -> DataFrame`` one topic at a time, appending each typed result to a
     temporary table, so only one topic's frames are in Python memory at once; returns the table.
-    With no topic, ``compute('')`` gives the empty (typed) result."""
+    With no topic, ``compute('')`` gives the empty (typed) result. Given the build's ``refresh``,
+    only the topics with a slice to compute (:meth:`Refresh.topics_to_compute`); when none is left
+    and the table ``this`` exists, its columns with no row (a topic's query costs a scan of the
+    posts even when its slices are empty)."""
+    if refresh is not None:
+        topics = refresh.topics_to_compute(topics)
+        if not topics and this is not None:
+            return con.sql(f"select * from {this} limit 0")
     out, view = f"{name}_by_topic", f"{name}_frame"
     con.execute(f"drop table if exists {out}")
     for i, topic in enumerate(topics or [""]):

@@ -28,4 +28,5 @@ def model(dbt, session):
         ranked = influence(session, topic_posts, "influence_authors", "month", edges=edges)
         return refresh.with_versions(ranked, versions, plan)
 
-    return refresh.per_topic(session, sorted(versions), rank, "int_author_influence_ranked")
+    return refresh.per_topic(session, sorted(versions), rank, "int_author_influence_ranked", plan,
+                             str(dbt.this) if dbt.is_incremental else None)

@@ -21,4 +21,5 @@ def model(dbt, session):
         edges, members = refresh.quarter_graph(session, "bridging_edges_all", "bridging_members_all", topic, plan)
         return refresh.with_versions(bridges(edges, members), versions, plan)
 
-    return refresh.per_topic(session, sorted(versions), score, "int_bridging_accounts_scored")
+    return refresh.per_topic(session, sorted(versions), score, "int_bridging_accounts_scored", plan,
+                             str(dbt.this) if dbt.is_incremental else None)

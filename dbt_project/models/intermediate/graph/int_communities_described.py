@@ -26,4 +26,5 @@ def model(dbt, session):
         described = describe_communities(session, topic_posts, edges, members, "quarter")
         return refresh.with_versions(described, versions, plan)
 
-    return refresh.per_topic(session, sorted(versions), describe, "int_communities_described")
+    return refresh.per_topic(session, sorted(versions), describe, "int_communities_described", plan,
+                             str(dbt.this) if dbt.is_incremental else None)

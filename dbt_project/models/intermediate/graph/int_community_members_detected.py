@@ -45,7 +45,8 @@ def model(dbt, session):
         members["author_key"] = keys[members["author_key"].to_numpy(dtype="int64")]
         return refresh.with_versions(members, versions, plan)
 
-    detected = refresh.per_topic(session, sorted(versions), detect, "int_community_members_detected")
+    detected = refresh.per_topic(session, sorted(versions), detect, "int_community_members_detected", plan,
+                                 str(dbt.this) if dbt.is_incremental else None)
     session.execute("drop view if exists community_node_handles; drop table community_context_quarters; "
                     "drop table if exists community_topic_quarters; drop table if exists community_nodes")
     return detected

@@ -21,4 +21,5 @@ def model(dbt, session):
         edges, members = refresh.quarter_graph(session, "exposure_edges_all", "exposure_members_all", topic, plan)
         return refresh.with_versions(exposure(edges, members), versions, plan)
 
-    return refresh.per_topic(session, sorted(versions), measure, "int_topic_exposure_measured")
+    return refresh.per_topic(session, sorted(versions), measure, "int_topic_exposure_measured", plan,
+                             str(dbt.this) if dbt.is_incremental else None)
