@@ -149,7 +149,9 @@ def _graph() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             exposure.append({"topic_id": topic, "quarter": quarter, "accounts": 300 + 10 * t + q,
                              "communities": 6 + t, "interactions": 500.0, "interactions_across": 50.0 + t,
                              "cross_share": (50.0 + t) / 500, "expected_cross_share": 0.8,
-                             "exposure_ratio": (50.0 + t) / 500 / 0.8})
+                             "exposure_ratio": (50.0 + t) / 500 / 0.8,
+                             # Q1 closed (its graph holds every day); Q2's kept from an earlier day
+                             "data_through": date(2022, 4, 1) if q == 0 else date(2022, 6, 20 + t)})
             for c in range(4):
                 communities.append({"topic_id": topic, "quarter": quarter, "community": c, "accounts": 100 - 10 * c,
                                     "posts": 150 - 10 * c, "share_across": 0.1 + 0.05 * c,
@@ -513,6 +515,18 @@ def test_leaders_follow_the_monthly_ranking(warehouse: Path, html_all: str) -> N
     assert leaders[0]["handle"].startswith(handle)
     assert leaders[0]["months_leading"] == f"{first['months']} de 3"
     assert leaders[0]["quarter"] == "T2 2022"
+
+
+def test_each_quarter_s_graph_says_through_which_day_it_holds_data(warehouse: Path, html_all: str) -> None:
+    """The running quarter's graph is computed on a cadence: the page gives, per topic and quarter,
+    the last day the graph holds (fct_topic_exposure.data_through), as the mart has it."""
+    shown = {(c["topic_label"], c["quarter"]): c["data_through"] for _, c in rows(html_all, "evolution_exposure")}
+    expected = {(label, "T2 2022"): f"{day.day} jun 2022" for (label, day) in sql(warehouse, """
+        select coalesce(t.topic_label, t.topic_id), x.data_through
+        from marts.fct_topic_exposure as x join marts.dim_topics as t using (topic_id)
+        where x.quarter = date '2022-04-01'""")}
+    assert shown == expected and len(shown) == len(TOPICS)
+    assert len(set(shown.values())) == len(TOPICS)   # each topic's graph kept from its own day
 
 
 # --------------------------------------------------------------------------- safety
