@@ -104,8 +104,8 @@ def run_folder(context: dg.AssetExecutionContext, target: Path) -> Path:
 
 def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, home: DataHome) -> Iterator[Any]:
     """`dbt build` of the context's selection over the run's window (handed to dbt in its
-    environment, see escucha.run_window, with the graphs' cadence), in the home's dbt target; keeps the run's parse for the
-    next run and removes the run's own folder.
+    environment, see escucha.run_window, with the graphs' cadence), in the home's dbt target; keeps
+    the run's parse for the next run and removes the run's own folder.
 
     dbt starts once the warehouse is free: while another process holds it (another run, an
     analyst's session) the step waits, up to ESCUCHA_LOCK_TIMEOUT seconds, then fails saying who

@@ -113,6 +113,7 @@ def period_end(start: date, period: str) -> date:
 
 
 def utc_today() -> date:
+    """Today's UTC day: no build holds posts of a later day."""
     return datetime.now(UTC).date()
 
 
@@ -171,11 +172,11 @@ def with_versions(frame: pd.DataFrame, versions: dict[str, tuple[int | None, int
     given the build's ``refresh``, also the day its period's data runs through (``data_through``,
     from ``period_start``)."""
     out = frame.copy()
-    out["topic_version"] = pd.array([versions.get(t, (None, None))[0] for t in out["topic_id"]], dtype="Int64")
-    out["model_version"] = pd.array([versions.get(t, (None, None))[1] for t in out["topic_id"]], dtype="Int64")
+    for i, column in enumerate(("topic_version", "model_version")):
+        out[column] = out["topic_id"].map({t: v[i] for t, v in versions.items()}).astype("object").astype("Int64")
     if refresh is not None:
-        through = {p: refresh.data_through(p) for p in set(out["period_start"])}
-        out["data_through"] = pd.Series([through[p] for p in out["period_start"]], index=out.index, dtype="object")
+        out["data_through"] = out["period_start"].map(
+            {p: refresh.data_through(p) for p in out["period_start"].unique()}).astype("object")
     return out
 
 
