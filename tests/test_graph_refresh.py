@@ -267,3 +267,12 @@ def test_a_build_inside_a_kept_period_computes_only_the_changed_topics(graph_wit
                         cadence_days=7)
     refresh.per_topic(graph_with_days, ["a", "b"], compute, "t", plan, "graph")
     assert computed == ["b", "a", "b"]
+
+
+@pytest.mark.parametrize(("start", "period", "last"), [
+    (date(2022, 2, 1), "month", date(2022, 2, 28)), (date(2024, 2, 1), "month", date(2024, 2, 29)),
+    (date(2021, 12, 1), "month", date(2021, 12, 31)), (date(2021, 10, 1), "quarter", date(2021, 12, 31)),
+    (date(2022, 4, 1), "quarter", date(2022, 6, 30)),
+])
+def test_period_end(start, period, last):
+    assert refresh.period_end(start, period) == last

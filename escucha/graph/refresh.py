@@ -106,10 +106,8 @@ def period_start(day: date, period: str) -> date:
 
 
 def period_end(start: date, period: str) -> date:
-    """Last day of the Lima calendar month or quarter starting on ``start``."""
-    months = {"month": 1, "quarter": 3}[period]
-    month = start.month - 1 + months
-    return date(start.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    """Last day of the Lima calendar month or quarter holding ``start`` (pandas' calendar periods)."""
+    return pd.Period(start, freq={"month": "M", "quarter": "Q"}[period]).end_time.date()
 
 
 def utc_today() -> date:
