@@ -2,7 +2,8 @@
 -- ranking of fct_author_influence (months of the period only). Per topic and quarter, the
 -- accounts most often among the $top_rank leading accounts of a month, then by their best rank;
 -- the first $top_leaders are listed, with the ranking's own evidence (rank_reasons) from their
--- best month.
+-- best month (the earliest of the months where they reached their best rank, so that the page
+-- shows the same month whatever order the rows are read in).
 with scope as (
     select
         t.topic_id,
@@ -42,7 +43,11 @@ top_monthly as (
         i.handle,
         i.overall_rank,
         i.n_accounts,
-        i.rank_reasons
+        i.rank_reasons,
+        row_number() over (
+            partition by i.topic_id, cast(date_trunc('quarter', i.month) as date), i.author_key
+            order by i.overall_rank, i.month
+        ) as month_order
     from marts.fct_author_influence as i
     inner join scope
         on scope.topic_id = i.topic_id
@@ -55,13 +60,13 @@ per_account as (
         topic_id,
         quarter,
         author_key,
-        arg_min(network, overall_rank) as network,
-        arg_min(handle, overall_rank) as handle,
+        max(case when month_order = 1 then network end) as network,
+        max(case when month_order = 1 then handle end) as handle,
         count(*) as months_leading,
         min(overall_rank) as best_rank,
-        arg_min(month, overall_rank) as best_month,
-        arg_min(n_accounts, overall_rank) as best_month_accounts,
-        arg_min(rank_reasons, overall_rank) as rank_reasons
+        max(case when month_order = 1 then month end) as best_month,
+        max(case when month_order = 1 then n_accounts end) as best_month_accounts,
+        max(case when month_order = 1 then rank_reasons end) as rank_reasons
     from top_monthly
     group by all
 ),
