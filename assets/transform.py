@@ -1,5 +1,7 @@
 """dbt models (staging, intermediate, marts, internal) as Dagster assets."""
 
+import functools
+import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
@@ -15,7 +17,7 @@ from escucha.graph.refresh import REFRESH_DAYS_ENV
 from escucha.home import DataHome
 from escucha.processes import owned_folder, remove_orphans
 from escucha.run_window import window_environment
-from escucha.warehouse import wait_until_free
+from escucha.warehouse import connect, wait_until_free
 from orchestration.resources import EscuchaHome, dbt_project
 
 DBT_PROJECT = dbt_project()
@@ -46,6 +48,47 @@ def graph_cadence_of(tags: Mapping[str, str]) -> Iterator[None]:
     follow the environment's cadence."""
     forced = {REFRESH_DAYS_ENV: "1"} if tags.get("escucha/refresh_graphs") == "true" else {}
     with mock.patch.dict(os.environ, forced):
+        yield
+
+
+#: set to 1 for a dbt build whose tests may check only the rows of the run's window
+#: (dbt_project/macros/tests_in_window.sql)
+TESTS_IN_WINDOW_ENV = "ESCUCHA_TESTS_IN_WINDOW"
+
+
+@functools.cache
+def incremental_tables(manifest_path: Path) -> frozenset[tuple[str, str]]:
+    """(schema, table) of every incremental model in the dbt manifest."""
+    nodes = json.loads(Path(manifest_path).read_text(encoding="utf-8"))["nodes"].values()
+    return frozenset((n["schema"], n["alias"]) for n in nodes
+                     if n["resource_type"] == "model" and n["config"].get("materialized") == "incremental")
+
+
+def builds_incrementally(warehouse: Path, tables: frozenset[tuple[str, str]]) -> bool:
+    """True when the warehouse already holds a table for each of these models: a build over a window
+    then writes only the window's rows of the window-incremental models."""
+    if not warehouse.is_file():
+        return False
+    con = connect(warehouse, read_only=True)
+    try:
+        existing = set(con.execute("select table_schema, table_name from information_schema.tables "
+                                   "where table_type = 'BASE TABLE'").fetchall())
+    finally:
+        con.close()
+    return tables <= existing
+
+
+@contextmanager
+def scope_tests_to_window(tags: Mapping[str, str], warehouse: Path) -> Iterator[None]:
+    """Let the tests that name the run's window check only its rows (ESCUCHA_TESTS_IN_WINDOW=1 for
+    the dbt process) when the run has a window, is not a full refresh and every incremental model
+    already has its table; otherwise every row is tested."""
+    scoped = (run_window_of(tags) != (None, None) and tags.get("escucha/full_refresh") != "true"
+              and builds_incrementally(warehouse, incremental_tables(DBT_PROJECT.manifest_path)))
+    with mock.patch.dict(os.environ):
+        os.environ.pop(TESTS_IN_WINDOW_ENV, None)
+        if scoped:
+            os.environ[TESTS_IN_WINDOW_ENV] = "1"
         yield
 
 
@@ -104,7 +147,8 @@ def run_folder(context: dg.AssetExecutionContext, target: Path) -> Path:
 
 def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, home: DataHome) -> Iterator[Any]:
     """`dbt build` of the context's selection over the run's window (handed to dbt in its
-    environment, see escucha.run_window, with the graphs' cadence), in the home's dbt target; keeps
+    environment, see escucha.run_window, with the graphs' cadence; an incremental build tests the
+    window's rows where a test says so, see scope_tests_to_window), in the home's dbt target; keeps
     the run's parse for the next run and removes the run's own folder.
 
     dbt starts once the warehouse is free: while another process holds it (another run, an
@@ -115,8 +159,9 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, home: DataHome
             dbt_target_of(home) as target:
         remove_orphans(target.iterdir())  # left by a run killed in the middle of dbt
         wait_until_free(home.warehouse, on_wait=context.log.warning)
-        invocation = dbt.cli(dbt_build_args(context.run.tags), context=context,
-                             target_path=run_folder(context, target))
+        with scope_tests_to_window(context.run.tags, home.warehouse):
+            invocation = dbt.cli(dbt_build_args(context.run.tags), context=context,
+                                 target_path=run_folder(context, target))
     yield from invocation.stream()
     keep_parse(Path(invocation.target_path), target)
     shutil.rmtree(invocation.target_path, ignore_errors=True)

@@ -1,0 +1,150 @@
+"""An incremental run over a window tests the rows it wrote (dbt_project/macros/tests_in_window.sql):
+staging's key tests read the window's lake rows, and the post tables' key tests every row that shares
+a key with a post of the window. Other builds test every row. Real dbt tests against a copy of the
+session's demo warehouse; a duplicate or a missing key is planted where each test must or must not
+see it."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from assets.transform import TESTS_IN_WINDOW_ENV, incremental_tables, scope_tests_to_window
+from escucha.run_window import END_ENV, START_ENV
+from orchestration.resources import DBT_PROJECT_DIR, dbt_executable
+from tests.conftest import copy_home
+
+WINDOWED = {"dagster/asset_partition_range_start": "2022-02-10", "dagster/asset_partition_range_end": "2022-02-10"}
+
+
+@pytest.fixture(scope="module")
+def demo(demo_template, tmp_path_factory: pytest.TempPathFactory):
+    """A copy of the session's demo home and its last day of posts (the window of the tests)."""
+    template, _ = demo_template
+    home = copy_home(template, tmp_path_factory.mktemp("tests_in_window") / "home")
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    last = con.execute("select max(cast(created_at as date)) from marts.fct_posts").fetchall()[0][0]
+    con.close()
+    return home, last
+
+
+def dbt(home, tmp_path: Path, command: str, select: str, window: date | None = None,
+        scoped: bool = False) -> list[dict]:
+    """Run a dbt command on the home's warehouse; its results (run_results.json)."""
+    target = tmp_path / f"target-{len(list(tmp_path.iterdir()))}"
+    target.mkdir()
+    shutil.copy(DBT_PROJECT_DIR / "target" / "partial_parse.msgpack", target / "partial_parse.msgpack")
+    env = {k: v for k, v in os.environ.items() if k not in (START_ENV, END_ENV, TESTS_IN_WINDOW_ENV)}
+    env["ESCUCHA_HOME"] = str(home.root)
+    if window:
+        env[START_ENV] = env[END_ENV] = window.isoformat()
+    if scoped:
+        env[TESTS_IN_WINDOW_ENV] = "1"
+    subprocess.run(
+        [dbt_executable(), command, "--select", select,
+         *(["--exclude-resource-type", "unit_test"] if command == "test" else []),
+         "--target-path", str(target), "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env=env, capture_output=True, text=True, check=False)
+    return json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+
+
+def dbt_test(home, tmp_path: Path, select: str, window: date | None, scoped: bool) -> dict[str, int]:
+    """Run `dbt test`; the failures of each test by name."""
+    return {r["unique_id"].split(".")[2]: r["failures"] or 0
+            for r in dbt(home, tmp_path, "test", select, window, scoped) if r["unique_id"].startswith("test.")}
+
+
+def plant(home, sql: str) -> int:
+    """Change the warehouse behind dbt's back; the number of rows changed."""
+    con = duckdb.connect(str(home.warehouse))
+    try:
+        return con.execute(sql).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def drop_duplicates(home) -> None:
+    """Remove the planted copies (the later row of each duplicated key)."""
+    assert plant(home, "delete from marts.fct_posts where rowid in (select max(rowid) from marts.fct_posts "
+                "group by post_key having count(*) > 1)") > 0
+
+
+UNIQUE = "unique_fct_posts_post_key"
+
+
+def test_a_duplicate_the_window_wrote_fails_the_scoped_test(demo, tmp_path: Path) -> None:
+    home, last = demo
+    before = last - timedelta(days=3)
+    # a second copy of a post of the window
+    assert plant(home, f"insert into marts.fct_posts select * from marts.fct_posts "
+                       f"where cast(created_at as date) = '{last}' order by post_key limit 1") == 1
+    assert dbt_test(home, tmp_path, "fct_posts", last, scoped=True)[UNIQUE] == 1
+    drop_duplicates(home)
+    # a copy in the window of a post written days before (moved to the window's day): the key
+    # straddles the window, and the test sees both rows
+    assert plant(home, f"insert into marts.fct_posts by name select * replace "
+                       f"(created_at + interval 3 day as created_at) from marts.fct_posts "
+                       f"where cast(created_at as date) = '{before}' order by post_key limit 1") == 1
+    assert dbt_test(home, tmp_path, "fct_posts", last, scoped=True)[UNIQUE] == 1
+    drop_duplicates(home)
+
+
+def test_rows_outside_the_window_are_left_to_the_run_that_wrote_them(demo, tmp_path: Path) -> None:
+    """Two copies of two posts of an earlier day in fct_posts, and an X post without an id in that
+    day's lake: the scoped tests of the last day do not see them; the scoped tests of their own day,
+    and the unscoped tests of any day, do."""
+    home, last = demo
+    earlier = last - timedelta(days=2)
+    assert plant(home, f"insert into marts.fct_posts select * from marts.fct_posts "
+                       f"where cast(created_at as date) = '{earlier}' order by post_key limit 2") == 2
+    # the copied warehouse's views read the template's lake: point X's at the copy's
+    ran = dbt(home, tmp_path, "run", "stg_x__posts")
+    assert [r["status"] for r in ran if r["unique_id"].startswith("model.")] == ["success"]
+    folder = home.root / "lake" / "x" / "posts" / f"day={earlier.isoformat()}"
+    table = pq.read_table(sorted(folder.glob("*.parquet"))[0]).slice(0, 1)
+    table = table.set_column(table.schema.get_field_index("id"), "id", pa.nulls(1, table.schema.field("id").type))
+    pq.write_table(table, folder / "zz-planted.parquet")
+    keys = "not_null_stg_x__posts_post_key"
+    try:
+        scoped_last_day = dbt_test(home, tmp_path, "fct_posts stg_x__posts", last, scoped=True)
+        assert (scoped_last_day[UNIQUE], scoped_last_day[keys]) == (0, 0)
+        scoped_own_day = dbt_test(home, tmp_path, "fct_posts stg_x__posts", earlier, scoped=True)
+        assert (scoped_own_day[UNIQUE], scoped_own_day[keys]) == (2, 1)
+        unscoped = dbt_test(home, tmp_path, "fct_posts stg_x__posts", last, scoped=False)
+        assert (unscoped[UNIQUE], unscoped[keys]) == (2, 1)
+    finally:
+        (folder / "zz-planted.parquet").unlink()
+        drop_duplicates(home)
+
+
+def test_dagster_scopes_the_tests_only_of_an_incremental_build_over_a_window(demo, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    home, _ = demo
+    monkeypatch.setenv(TESTS_IN_WINDOW_ENV, "1")  # left over from elsewhere: never trusted
+
+    def scoped(tags, warehouse) -> bool:
+        with scope_tests_to_window(tags, warehouse):
+            return os.environ.get(TESTS_IN_WINDOW_ENV) == "1"
+
+    tables = incremental_tables(DBT_PROJECT_DIR / "target" / "manifest.json")
+    assert ("marts", "fct_posts") in tables and ("intermediate", "int_posts_unioned") in tables
+    assert scoped(WINDOWED, home.warehouse)
+    assert not scoped({}, home.warehouse)  # no window: every day is built
+    assert not scoped({**WINDOWED, "escucha/full_refresh": "true"}, home.warehouse)
+    assert not scoped(WINDOWED, tmp_path / "missing.duckdb")  # the first build
+    # an incremental model without its table is built whole: its rows are not only the window's
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(home.warehouse, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("drop table intermediate.int_post_sentiments_scored")
+    con.close()
+    assert not scoped(WINDOWED, copy)
+    assert os.environ[TESTS_IN_WINDOW_ENV] == "1"  # restored after the block
