@@ -452,6 +452,22 @@ def test_analysts_see_demographics_only_as_suppressed_aggregates(built):
         assert audit.suppressed_cells > 10 and audit.recoverable == [] and audit.fallbacks == []
 
 
+def test_post_topics_carry_each_post_s_author_engagement_and_sentiment(built):
+    """fct_post_topics repeats the post's author, engagement and sentiment (the marts and pages that
+    count them read them there): every row equals its post in fct_posts."""
+    home, _ = built
+    [(rows, same, engaged, sentiments)] = mart(home, """
+        select count(*),
+               count(*) filter (where t.author_key = p.author_key and t.engagement = p.engagement
+                                and t.sentiment = p.sentiment),
+               count(*) filter (where t.engagement > 0),
+               count(distinct t.sentiment)
+        from marts.fct_post_topics as t join marts.fct_posts as p using (post_key)""")
+    [(all_rows,)] = mart(home, "select count(*) from marts.fct_post_topics")
+    assert rows == all_rows > 100
+    assert same == rows and engaged > 0 and sentiments == 3
+
+
 def test_dbt_unit_tests_pass_against_the_built_warehouse(built, tmp_path):
     """dbt's unit tests (the tricky SQL, given rows in and rows out) check the models, not the data,
     so pipeline runs leave them out; they run here, every one of them."""

@@ -200,7 +200,7 @@ MART_SQL = {
     "fct_posts": "select * from posts_df",
     "dim_authors": "select * from authors_df",
     "fct_post_topics": """
-        select l.post_key, l.topic_id, p.created_date_lima, l.is_relevant,
+        select l.post_key, l.topic_id, p.created_date_lima, p.author_key, p.engagement, p.sentiment, l.is_relevant,
                case when l.topic_id = 'derrame' and p.created_date_lima >= date '2022-03-01' then 2 else 1 end::bigint
                    as topic_version
         from links_df as l join posts_df as p using (post_key)""",

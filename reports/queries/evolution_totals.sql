@@ -1,34 +1,27 @@
 -- evolution_totals: distinct relevant posts, their distinct authors, engagement and net sentiment,
 -- and the alerts raised, for the topics in scope, in the period [$start, $end] and in the
 -- previous period [$prev_start, $prev_end] (previous_covered: collection spans all of it).
--- A post relevant to two topics counts once here (fct_post_topics), while the per-topic figures
--- (evolution_topics) count it for each topic.
+-- A post relevant to two topics counts once here (fct_post_topics, which carries each post's author,
+-- engagement and sentiment), while the per-topic figures (evolution_topics) count it for each topic.
 with scope as (
     select t.topic_id
     from marts.dim_topics as t
     where $programme is null or t.programme_id = $programme
 ),
 
-relevant as (
-    select pt.post_key
+posts as (
+    select distinct
+        pt.post_key,
+        case when pt.created_date_lima between $start and $end then 'current' else 'previous' end as period,
+        pt.author_key,
+        coalesce(pt.engagement, 0) as engagement,
+        pt.sentiment
     from marts.fct_post_topics as pt
     inner join scope
         on scope.topic_id = pt.topic_id
     where pt.is_relevant
       and (pt.created_date_lima between $start and $end
            or pt.created_date_lima between $prev_start and $prev_end)
-),
-
-posts as (
-    select
-        case when p.created_date_lima between $start and $end then 'current' else 'previous' end as period,
-        p.author_key,
-        coalesce(p.engagement, 0) as engagement,
-        p.sentiment
-    from marts.fct_posts as p
-    where p.post_key in (select relevant.post_key from relevant)
-      and (p.created_date_lima between $start and $end
-           or p.created_date_lima between $prev_start and $prev_end)
 ),
 
 by_period as (

@@ -39,10 +39,9 @@ clipped as (
 ),
 
 topic_posts as (
-    select post_topics.topic_id, posts.author_key, posts.created_date_lima as day, posts.sentiment
-    from {{ ref('fct_post_topics') }} as post_topics
-    inner join {{ ref('fct_posts') }} as posts on posts.post_key = post_topics.post_key
-    where post_topics.is_relevant
+    select topic_id, author_key, created_date_lima as day, sentiment
+    from {{ ref('fct_post_topics') }}
+    where is_relevant
 ),
 
 first_posts as (

@@ -3,12 +3,10 @@
     engagement of each value. A cell with fewer than 10 authors is suppressed (null), and so are enough
     other cells of its group that no suppressed value follows by subtraction from the group's total;
     a group of fewer than 10 authors publishes nothing, not even its rows. share_known says what the figures rest on. -#}
-with relevant as (
-    select post_key, topic_id from {{ ref('fct_post_topics') }} where is_relevant
-),
-
-posts as (
-    select post_key, author_key, created_date_lima, engagement from {{ ref('fct_posts') }}
+with posts as (
+    select topic_id, author_key, created_date_lima, engagement
+    from {{ ref('fct_post_topics') }}
+    where is_relevant
 ),
 
 profiles as (
@@ -17,14 +15,13 @@ profiles as (
 
 by_author as (
     select
-        relevant.topic_id,
+        posts.topic_id,
         {{ dbt.date_trunc('month', 'posts.created_date_lima') }} as month,
         posts.author_key,
         count(*) as posts,
         sum(posts.engagement) as engagement
-    from relevant
-    inner join posts on posts.post_key = relevant.post_key
-    group by relevant.topic_id, {{ dbt.date_trunc('month', 'posts.created_date_lima') }}, posts.author_key
+    from posts
+    group by posts.topic_id, {{ dbt.date_trunc('month', 'posts.created_date_lima') }}, posts.author_key
 ),
 
 described as (

@@ -1,6 +1,9 @@
 {#- Every post a topic's rules match or its model scores as relevant, with both verdicts, the
     topic and model versions that produced them, and which verdict counts (is_relevant): the
-    model's when the topic is set to use its model and one is trained, otherwise the rules'. -#}
+    model's when the topic is set to use its model and one is trained, otherwise the rules'.
+    It carries the post's author, engagement and sentiment (from fct_posts): the marts and pages
+    that count a topic's authors, engagement or sentiment read them here instead of each joining
+    the year's posts again. -#}
 with rules as (
     select * from {{ ref('int_post_topics_matched') }}
 ),
@@ -19,6 +22,11 @@ models as (
     select topic_id, model_version, threshold
     from {{ ref('stg_topics__models') }}
     where is_current
+),
+
+posts as (
+    select post_key, author_key, engagement, sentiment
+    from {{ ref('fct_posts') }}
 ),
 
 joined as (
@@ -45,6 +53,9 @@ final as (
         topics.topic_version,
         joined.created_at,
         {{ lima_date('joined.created_at') }} as created_date_lima,
+        posts.author_key,
+        posts.engagement,
+        posts.sentiment,
         joined.matched_by_rule,
         joined.matched_terms,
         joined.model_version,
@@ -58,6 +69,7 @@ final as (
         end as is_relevant
     from joined
     inner join topics on topics.topic_id = joined.topic_id
+    left join posts on posts.post_key = joined.post_key
 )
 
 select * from final
