@@ -1,6 +1,5 @@
 """dbt models (staging, intermediate, marts, internal) as Dagster assets."""
 
-import functools
 import json
 import os
 import shutil
@@ -56,7 +55,6 @@ def graph_cadence_of(tags: Mapping[str, str]) -> Iterator[None]:
 TESTS_IN_WINDOW_ENV = "ESCUCHA_TESTS_IN_WINDOW"
 
 
-@functools.cache
 def incremental_tables(manifest_path: Path) -> frozenset[tuple[str, str]]:
     """(schema, table) of every incremental model in the dbt manifest."""
     nodes = json.loads(Path(manifest_path).read_text(encoding="utf-8"))["nodes"].values()
