@@ -77,11 +77,13 @@ def builds_incrementally(warehouse: Path, tables: frozenset[tuple[str, str]]) ->
 
 
 @contextmanager
-def scope_tests_to_window(tags: Mapping[str, str], warehouse: Path) -> Iterator[None]:
+def scope_tests_to_window(tags: Mapping[str, str], warehouse: Path, previous_passed: bool) -> Iterator[None]:
     """Let the tests that name the run's window check only its rows (ESCUCHA_TESTS_IN_WINDOW=1 for
-    the dbt process) when the run has a window, is not a full refresh and every incremental model
-    already has its table; otherwise every row is tested."""
-    scoped = (run_window_of(tags) != (None, None) and tags.get("escucha/full_refresh") != "true"
+    the dbt process) when the run has a window, is not a full refresh, every incremental model
+    already has its table and the previous build of the same models passed all its tests (a
+    failure stays visible: until a build passes, every row is tested); otherwise every row is tested."""
+    scoped = (previous_passed and run_window_of(tags) != (None, None)
+              and tags.get("escucha/full_refresh") != "true"
               and builds_incrementally(warehouse, incremental_tables(DBT_PROJECT.manifest_path)))
     with mock.patch.dict(os.environ):
         os.environ.pop(TESTS_IN_WINDOW_ENV, None)
@@ -137,6 +139,12 @@ def keep_parse(run_target: Path, home_target: Path) -> None:
         (home_target / PARSE_PROJECT_FILE).write_text(str(DBT_PROJECT.project_dir), encoding="utf-8")
 
 
+def build_passed_marker(target: Path, step: str) -> Path:
+    """The file in the home's dbt target that says the step's last dbt build passed every test
+    (removed when a build starts, written when it ends well)."""
+    return target / f"tests-passed.{step}"
+
+
 def run_folder(context: dg.AssetExecutionContext, target: Path) -> Path:
     """This invocation's own folder under the home's dbt target, named after the step, the run and
     the process that drives dbt (escucha.processes: a folder whose process is gone is removed)."""
@@ -157,10 +165,14 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, home: DataHome
             dbt_target_of(home) as target:
         remove_orphans(target.iterdir())  # left by a run killed in the middle of dbt
         wait_until_free(home.warehouse, on_wait=context.log.warning)
-        with scope_tests_to_window(context.run.tags, home.warehouse):
+        passed = build_passed_marker(target, context.op_execution_context.op.name)
+        previous_passed = passed.is_file()
+        passed.unlink(missing_ok=True)
+        with scope_tests_to_window(context.run.tags, home.warehouse, previous_passed):
             invocation = dbt.cli(dbt_build_args(context.run.tags), context=context,
                                  target_path=run_folder(context, target))
-    yield from invocation.stream()
+    yield from invocation.stream()  # raises when a model or a test failed: no marker then
+    passed.touch()
     keep_parse(Path(invocation.target_path), target)
     shutil.rmtree(invocation.target_path, ignore_errors=True)
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from assets.transform import TESTS_IN_WINDOW_ENV, incremental_tables, scope_tests_to_window
+from assets.transform import TESTS_IN_WINDOW_ENV, incremental_tables, scope_tests_to_window, build_passed_marker
 from escucha.run_window import END_ENV, START_ENV
 from orchestration.resources import DBT_PROJECT_DIR, dbt_executable
 from tests.conftest import copy_home
@@ -130,13 +130,14 @@ def test_dagster_scopes_the_tests_only_of_an_incremental_build_over_a_window(dem
     home, _ = demo
     monkeypatch.setenv(TESTS_IN_WINDOW_ENV, "1")  # left over from elsewhere: never trusted
 
-    def scoped(tags, warehouse) -> bool:
-        with scope_tests_to_window(tags, warehouse):
+    def scoped(tags, warehouse, previous_passed=True) -> bool:
+        with scope_tests_to_window(tags, warehouse, previous_passed):
             return os.environ.get(TESTS_IN_WINDOW_ENV) == "1"
 
     tables = incremental_tables(DBT_PROJECT_DIR / "target" / "manifest.json")
     assert ("marts", "fct_posts") in tables and ("intermediate", "int_posts_unioned") in tables
     assert scoped(WINDOWED, home.warehouse)
+    assert not scoped(WINDOWED, home.warehouse, previous_passed=False)  # the build after a failure
     assert not scoped({}, home.warehouse)  # no window: every day is built
     assert not scoped({**WINDOWED, "escucha/full_refresh": "true"}, home.warehouse)
     assert not scoped(WINDOWED, tmp_path / "missing.duckdb")  # the first build
@@ -148,3 +149,35 @@ def test_dagster_scopes_the_tests_only_of_an_incremental_build_over_a_window(dem
     con.close()
     assert not scoped(WINDOWED, copy)
     assert os.environ[TESTS_IN_WINDOW_ENV] == "1"  # restored after the block
+
+
+def test_a_failed_test_fails_every_run_until_one_passes(demo_template, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real pipeline runs. A duplicate planted on an earlier day is outside the last day's window:
+    after a build that passed, the last day's run tests its own rows and succeeds. After a failed
+    build every row is tested, so the run fails on the duplicate, and the next run fails again."""
+    from orchestration.run import run_pipeline
+
+    template, _ = demo_template
+    home = copy_home(template, tmp_path / "home")
+    monkeypatch.setenv("ESCUCHA_HOME", str(home.root))
+    con = duckdb.connect(str(home.warehouse))
+    last, earlier = con.execute("select max(cast(created_at as date)), min(cast(created_at as date)) "
+                                "from marts.fct_posts").fetchall()[0]
+    con.close()
+    warehouse_step = build_passed_marker(home.dbt_target, "warehouse_models")
+    assert warehouse_step.is_file()  # the template's build passed
+    # a post of no topic: the marts built on the topics' posts do not inherit the duplicate
+    assert plant(home, f"insert into marts.fct_posts select * from marts.fct_posts as p "
+                       f"where cast(created_at as date) = '{earlier}' and not exists (select 1 from "
+                       f"marts.fct_post_topics as t where t.post_key = p.post_key) order by post_key limit 1") == 1
+
+    outcome = run_pipeline(home, last, last)
+    assert outcome.success and outcome.checks[f"marts/fct_posts:{UNIQUE}"]
+    assert warehouse_step.is_file()
+
+    warehouse_step.unlink()  # as a failed build leaves it
+    for _ in range(2):
+        outcome = run_pipeline(home, last, last)
+        assert not outcome.success and outcome.checks[f"marts/fct_posts:{UNIQUE}"] is False
+        assert not warehouse_step.is_file()

@@ -2,10 +2,10 @@
     whose column falls in the run's window of UTC days, and `__relation__` names the tested
     relation (for a key test: every row that shares a key with a row of the window). The filter
     applies when the build runs incrementally over a window: ESCUCHA_TESTS_IN_WINDOW=1, which
-    Dagster sets only when every incremental model already has its table (assets/transform.py);
-    the rows outside the window were tested by the run that wrote them. Any other build (the
-    first, a full refresh, a build by hand) drops the filter and tests every row. A `where`
-    without these names works as dbt's own. -#}
+    Dagster sets only when every incremental model already has its table and the previous build
+    passed every test (assets/transform.py); the rows outside the window were tested by a build
+    that passed. Any other build (the first, the one after a failure, a full refresh, a build by
+    hand) drops the filter and tests every row. A `where` without these names works as dbt's own. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if where and '__in_window__' in where -%}
