@@ -151,7 +151,8 @@ def test_every_asset_builds_and_the_gate_passes(built):
     assert "<svg" in html and "<script" not in html
     # dbt's parse is kept in the home for its next run; each run's own dbt folder is gone
     assert (home.dbt_target / "partial_parse.msgpack").stat().st_size > 0
-    assert sorted(p.name for p in home.dbt_target.iterdir()) == ["partial_parse.msgpack", "partial_parse.project"]
+    assert sorted(p.name for p in home.dbt_target.iterdir()) == [
+        "partial_parse.msgpack", "partial_parse.project", "tests-passed.scored_models", "tests-passed.warehouse_models"]
     assert (home.dbt_target / "partial_parse.project").read_text() == str(DBT_PROJECT_DIR)
 
 

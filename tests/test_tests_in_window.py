@@ -155,7 +155,7 @@ def test_a_failed_test_fails_every_run_until_one_passes(demo_template, tmp_path:
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Real pipeline runs. A duplicate planted on an earlier day is outside the last day's window:
     after a build that passed, the last day's run tests its own rows and succeeds. After a failed
-    build every row is tested, so the run fails on the duplicate, and the next run fails again."""
+    build every row is tested, so the run fails on the duplicate, and leaves no marker of a pass."""
     from orchestration.run import run_pipeline
 
     template, _ = demo_template
@@ -177,7 +177,6 @@ def test_a_failed_test_fails_every_run_until_one_passes(demo_template, tmp_path:
     assert warehouse_step.is_file()
 
     warehouse_step.unlink()  # as a failed build leaves it
-    for _ in range(2):
-        outcome = run_pipeline(home, last, last)
-        assert not outcome.success and outcome.checks[f"marts/fct_posts:{UNIQUE}"] is False
-        assert not warehouse_step.is_file()
+    outcome = run_pipeline(home, last, last)
+    assert not outcome.success and outcome.checks[f"marts/fct_posts:{UNIQUE}"] is False
+    assert not warehouse_step.is_file()  # so the next run tests every row again
