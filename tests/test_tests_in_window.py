@@ -80,29 +80,19 @@ def drop_duplicates(home) -> None:
 UNIQUE = "unique_fct_posts_post_key"
 
 
-def test_a_duplicate_the_window_wrote_fails_the_scoped_test(demo, tmp_path: Path) -> None:
+def test_scoped_tests_see_the_rows_of_the_window_and_every_row_sharing_their_keys(demo, tmp_path: Path) -> None:
+    """Planted in fct_posts: a second copy of a post of the last day (the window); a copy moved to
+    the last day of a post written three days before (its key straddles the window); second copies
+    of two posts of an earlier day. Planted in that earlier day's lake: an X post without an id.
+    The last day's scoped tests see the first two; the earlier day's scoped tests see the last two;
+    unscoped tests see all of them."""
     home, last = demo
-    before = last - timedelta(days=3)
-    # a second copy of a post of the window
+    before, earlier = last - timedelta(days=3), last - timedelta(days=2)
     assert plant(home, f"insert into marts.fct_posts select * from marts.fct_posts "
                        f"where cast(created_at as date) = '{last}' order by post_key limit 1") == 1
-    assert dbt_test(home, tmp_path, "fct_posts", last, scoped=True)[UNIQUE] == 1
-    drop_duplicates(home)
-    # a copy in the window of a post written days before (moved to the window's day): the key
-    # straddles the window, and the test sees both rows
     assert plant(home, f"insert into marts.fct_posts by name select * replace "
                        f"(created_at + interval 3 day as created_at) from marts.fct_posts "
                        f"where cast(created_at as date) = '{before}' order by post_key limit 1") == 1
-    assert dbt_test(home, tmp_path, "fct_posts", last, scoped=True)[UNIQUE] == 1
-    drop_duplicates(home)
-
-
-def test_rows_outside_the_window_are_left_to_the_run_that_wrote_them(demo, tmp_path: Path) -> None:
-    """Two copies of two posts of an earlier day in fct_posts, and an X post without an id in that
-    day's lake: the scoped tests of the last day do not see them; the scoped tests of their own day,
-    and the unscoped tests of any day, do."""
-    home, last = demo
-    earlier = last - timedelta(days=2)
     assert plant(home, f"insert into marts.fct_posts select * from marts.fct_posts "
                        f"where cast(created_at as date) = '{earlier}' order by post_key limit 2") == 2
     # the copied warehouse's views read the template's lake: point X's at the copy's
@@ -115,11 +105,11 @@ def test_rows_outside_the_window_are_left_to_the_run_that_wrote_them(demo, tmp_p
     keys = "not_null_stg_x__posts_post_key"
     try:
         scoped_last_day = dbt_test(home, tmp_path, "fct_posts stg_x__posts", last, scoped=True)
-        assert (scoped_last_day[UNIQUE], scoped_last_day[keys]) == (0, 0)
-        scoped_own_day = dbt_test(home, tmp_path, "fct_posts stg_x__posts", earlier, scoped=True)
-        assert (scoped_own_day[UNIQUE], scoped_own_day[keys]) == (2, 1)
+        assert (scoped_last_day[UNIQUE], scoped_last_day[keys]) == (2, 0)
+        scoped_earlier_day = dbt_test(home, tmp_path, "fct_posts stg_x__posts", earlier, scoped=True)
+        assert (scoped_earlier_day[UNIQUE], scoped_earlier_day[keys]) == (2, 1)
         unscoped = dbt_test(home, tmp_path, "fct_posts stg_x__posts", last, scoped=False)
-        assert (unscoped[UNIQUE], unscoped[keys]) == (2, 1)
+        assert (unscoped[UNIQUE], unscoped[keys]) == (4, 1)
     finally:
         (folder / "zz-planted.parquet").unlink()
         drop_duplicates(home)
