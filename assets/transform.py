@@ -80,8 +80,8 @@ def builds_incrementally(warehouse: Path, tables: frozenset[tuple[str, str]]) ->
 def scope_tests_to_window(tags: Mapping[str, str], warehouse: Path, previous_passed: bool) -> Iterator[None]:
     """Let the tests that name the run's window check only its rows (ESCUCHA_TESTS_IN_WINDOW=1 for
     the dbt process) when the run has a window, is not a full refresh, every incremental model
-    already has its table and the previous build of the same models passed all its tests (a
-    failure stays visible: until a build passes, every row is tested); otherwise every row is tested."""
+    already has its table and the previous build of the same models passed all its tests;
+    otherwise every row is tested (so a failure stays visible until a build passes)."""
     scoped = (previous_passed and run_window_of(tags) != (None, None)
               and tags.get("escucha/full_refresh") != "true"
               and builds_incrementally(warehouse, incremental_tables(DBT_PROJECT.manifest_path)))
