@@ -26,8 +26,11 @@ def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
     """`dbt build`, from scratch when the run is tagged escucha/full_refresh=true."""
     # a test runs in the build that has built all its parents (a test between the two builds'
     # models waits for the second); dbt's unit tests check the SQL, not the data: they run in
-    # `make test` (tests/test_pipeline.py), not in every pipeline run
-    args = ["build", "--indirect-selection", "buildable", "--exclude-resource-type", "unit_test"]
+    # `make test` (tests/test_pipeline.py), not in every pipeline run. No manifest.json nor
+    # run_results.json: Dagster reads dbt's events as they stream and the project's own manifest, so
+    # writing them (the manifest twice) only cost seconds a run; the parse is kept all the same
+    args = ["build", "--indirect-selection", "buildable", "--exclude-resource-type", "unit_test",
+            "--no-write-json"]
     if tags.get("escucha/full_refresh") == "true":
         args.append("--full-refresh")
     return args

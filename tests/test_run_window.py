@@ -50,6 +50,7 @@ def test_runs_pass_no_vars_so_dbt_keeps_its_parse() -> None:
     assert "--vars" not in args
     assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
     assert dbt_build_args({"escucha/full_refresh": "true"})[-1] == "--full-refresh"
+    assert "--no-write-json" in args  # Dagster streams dbt's events: the artifacts were only a cost
 
 
 def test_vars_given_by_hand_reach_every_python_model_that_reads_the_window(tmp_path, monkeypatch) -> None:
