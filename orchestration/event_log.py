@@ -38,8 +38,20 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables_present: set[str] = set()
         super().__init__(base_dir, inst_data)
         _STORAGES.add(self)
+
+    def has_table(self, table_name: str) -> bool:
+        """Dagster's answer, remembered once a table is there: it asks before storing every asset
+        check's result and every asset event's tags, each time through a new engine on the index
+        database (1.1 s of a one-day run's 45 s of run-process CPU, sampled here). A table is never
+        dropped but by :meth:`wipe`; a missing one is asked about again (a migration adds it)."""
+        if table_name not in self._tables_present:
+            if not super().has_table(table_name):
+                return False
+            self._tables_present.add(table_name)
+        return True
 
     @classmethod
     def from_config_value(cls, inst_data: ConfigurableClassData | None,  # type: ignore[override]
@@ -79,6 +91,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def wipe(self) -> None:
         with self._db_lock:
             self._dispose_engines()
+        self._tables_present.clear()
         super().wipe()
 
     def dispose(self) -> None:

@@ -94,3 +94,31 @@ def test_dagster_yaml_is_written_rewritten_for_a_copied_home_and_a_user_s_own_ke
     cfg.write_text(own)
     write_dagster_yaml(home)
     assert cfg.read_text() == own
+
+
+def test_a_table_is_looked_up_once_and_a_missing_one_every_time(tmp_path: Path, monkeypatch) -> None:
+    """Dagster asks whether a table exists before storing each check result and each event's tags;
+    the pooled storage asks the database once per table that is there, and again for one that is not."""
+    asked: list[str] = []
+    stock_has_table = SqliteEventLogStorage.has_table
+
+    def counted(self, table_name: str) -> bool:  # the stock lookup, counted
+        asked.append(table_name)
+        return stock_has_table(self, table_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counted)
+    home = data_home(tmp_path / "home").ensure()
+    write_dagster_yaml(home)
+    with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
+        storage = instance.event_log_storage
+        asked.clear()  # what the instance asked while it was set up
+        for _ in range(3):
+            assert JOB.execute_in_process(instance=instance).success
+        checks = storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(dg.AssetKey("first"), "first_is_one"), limit=10)
+        assert len(checks) == 3  # three runs' check results stored through the remembered answer
+        assert asked.count("asset_check_executions") <= 1
+        assert len(asked) == len(set(asked))  # no table asked about twice
+        assert storage.has_table("asset_check_executions")
+        assert not storage.has_table("no_such_table") and not storage.has_table("no_such_table")
+        assert asked.count("no_such_table") == 2
