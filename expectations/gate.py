@@ -1,9 +1,7 @@
 """Run a suite on a DataFrame and turn the validation into a Dagster AssetCheckResult."""
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -11,6 +9,8 @@ from typing import Any
 
 import dagster as dg
 import pandas as pd
+
+from expectations.warm_process import spawn_child, take_warm_process
 
 #: windows holding more posts than this are validated in a child process: great-expectations and
 #: pandas do not give back what a month of a large year took (the run process held 1.2 GB through
@@ -167,12 +167,14 @@ def gate_window(home_root: str, run_id: str, start: date, end: date, expected_ro
 def gate_window_where_it_fits(home_root: str, run_id: str, start: date, end: date, expected_rows: int,
                               child_process_rows: int = CHILD_PROCESS_ROWS) -> dg.AssetCheckResult:
     """:func:`gate_window` in this process, or in a spawned child when the window holds more than
-    ``child_process_rows`` posts; the check's metadata says which."""
-    if expected_rows <= child_process_rows:
+    ``child_process_rows`` posts or when the run started a child that has imported
+    great-expectations (expectations.warm_process); the check's metadata says which."""
+    warm = take_warm_process()  # the run started one that has imported great-expectations
+    if warm is None and expected_rows <= child_process_rows:
         outcome = gate_window(home_root, run_id, start, end, expected_rows)
         outcome.extra["validated_in"] = "run process"
     else:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+        with warm or spawn_child() as child:
             outcome = child.submit(gate_window, home_root, run_id, start, end, expected_rows).result()
         outcome.extra["validated_in"] = "child process"
     return outcome.check_result()

@@ -8,6 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from escucha.home import DataHome
+from expectations.warm_process import warm_gate_process
 
 if TYPE_CHECKING:
     from dagster._utils.error import SerializableErrorInfo
@@ -77,6 +78,14 @@ def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None =
     event log is kept by the Dagster instance and shown in the UI."""
     log_level = log_level or os.environ.get("ESCUCHA_LOG_LEVEL", "WARNING")
     prepare_dagster_home(home)
+    # first, so that great-expectations is imported on the other core while this process loads Dagster
+    with warm_gate_process():
+        return _execute(home, start, end, log_level, full_refresh, refresh_graphs)
+
+
+def _execute(home: DataHome, start: date, end: date, log_level: str, full_refresh: bool,
+             refresh_graphs: bool) -> RunOutcome:
+    """The run of :func:`run_pipeline`, in this process, and what it did."""
     import dagster as dg
 
     from orchestration.definitions import defs

@@ -279,10 +279,42 @@ def rerun_past_a_holder(home: DataHome, mode: str, log: Path) -> None:
                      "the rerun waits for the warehouse", rerun)
             release(holder)
             assert rerun.wait(timeout=600) == 0, log.read_text()[-3000:]
+            # nothing the run started outlives it for long (the gate's child, multiprocessing's
+            # resource tracker, dbt)
+            wait_for(lambda: not group_members(rerun.pid), "the run's processes to end", timeout=30)
         finally:
             stop(rerun)
     finally:
         stop(holder)
+    # a new `escucha run` validates in the child it started importing great-expectations at its top
+    assert gate_validated_in(home) == "child process"
+
+
+def group_members(pgid: int) -> list[str]:
+    """The command lines of the processes still in a process group."""
+    import psutil
+
+    members = []
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            if os.getpgid(proc.pid) == pgid:
+                members.append(" ".join(proc.info["cmdline"] or []))
+        except (ProcessLookupError, psutil.Error):
+            pass
+    return members
+
+
+def gate_validated_in(home: DataHome) -> str:
+    """Where the latest successful run's gate validated its window (the check's metadata)."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
+        [record] = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]), limit=1)
+        [gate] = [e.dagster_event.event_specific_data for e in instance.all_logs(record.dagster_run.run_id)
+                  if e.dagster_event and e.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"
+                  and e.dagster_event.event_specific_data.check_name == "expectations"]
+    assert gate.passed
+    return gate.metadata["validated_in"].value
 
 
 def test_killed_in_ingestion_the_rerun_gives_the_clean_marts(demo_template, tmp_path, clean):

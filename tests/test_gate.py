@@ -1,6 +1,9 @@
 """The gate (expectations/gate.py): parts of a window validated in one great-expectations context."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import date, datetime
 
 import pandas as pd
@@ -58,6 +61,21 @@ def test_no_part_is_kept_once_the_gate_is_done() -> None:
     assert [w() for w in watched] == [None, None]
 
 
+IN_A_NEW_RUN_PROCESS = """
+import json, sys
+from datetime import date
+from expectations import warm_process
+with warm_process.warm_gate_process() as imported:
+    assert imported is not None and "great_expectations" not in sys.modules
+    from expectations.gate import gate_window_where_it_fits
+    first, last = (date.fromisoformat(d) for d in sys.argv[2:4])
+    result = gate_window_where_it_fits(sys.argv[1], "gate-test", first, last, expected_rows=6)
+    leftover = warm_process.take_warm_process()
+print(json.dumps([result.metadata["validated_in"].value, result.passed, result.description,
+                  result.metadata["rows"].value, leftover]))
+"""
+
+
 def test_a_window_validated_in_a_child_process_reports_what_the_run_process_would(home) -> None:
     """A large window is validated in a spawned child (its memory goes when it ends): the same result,
     failures included, as in the run's own process."""
@@ -75,6 +93,15 @@ def test_a_window_validated_in_a_child_process_reports_what_the_run_process_woul
                                              child_process_rows=limit) for limit in (6, 5)]
         assert [r.metadata.pop("validated_in").value for r in results] == ["run process", "child process"]
         assert results[0] == results[1]
+        # a new run process (which has not imported great-expectations) validates the small window in
+        # the child it started at its top, with the same result
+        fresh = subprocess.run([sys.executable, "-c", IN_A_NEW_RUN_PROCESS, str(home.root), str(first), str(last)],
+                               capture_output=True, text=True, timeout=300)
+        assert fresh.returncode == 0, fresh.stderr[-2000:]
+        where, passed, description, rows, leftover = json.loads(fresh.stdout.splitlines()[-1])
+        assert (where, passed, description, rows) == ("child process", results[0].passed,
+                                                      results[0].description, results[0].metadata["rows"].value)
+        assert leftover is None  # the gate took the child; nothing was left waiting
         return results
 
     passing, _ = both()
