@@ -1,8 +1,10 @@
 """Run the pipeline in-process for one window of days: one Dagster run per backfill, shown in the UI."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -78,8 +80,10 @@ def run_pipeline(home: DataHome, start: date, end: date, log_level: str | None =
     event log is kept by the Dagster instance and shown in the UI."""
     log_level = log_level or os.environ.get("ESCUCHA_LOG_LEVEL", "WARNING")
     prepare_dagster_home(home)
-    # first, so that great-expectations is imported on the other core while this process loads Dagster
-    with warm_gate_process():
+    # a new process imports great-expectations for the gate on the other core while it loads Dagster;
+    # one that has loaded Dagster already (a second run) has nothing to overlap: it imports it itself
+    new_process = "orchestration.definitions" not in sys.modules
+    with warm_gate_process() if new_process else contextlib.nullcontext():
         return _execute(home, start, end, log_level, full_refresh, refresh_graphs)
 
 
