@@ -4,8 +4,9 @@ Importing great-expectations is most of a small gate's cost (6.6 s of a one-day 
 2-core bench machine) and a new `escucha run` process pays it on the run's critical path. Started at
 the top of the run, a spawned child imports it on the other core while the run process loads the
 Dagster definitions; the gate then validates there (expectations.gate.gate_window_where_it_fits)
-and the child ends with the validation, its memory with it. A process that has already imported
-great-expectations (a second run in the same process) validates in itself.
+and the child ends with the validation, its memory with it. A process that has already loaded
+Dagster (a second run in the same process, orchestration.run.run_pipeline) or imported
+great-expectations starts no child: it validates in itself.
 
 Deliberately light: importing this module imports neither Dagster nor pandas.
 """

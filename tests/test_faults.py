@@ -281,7 +281,8 @@ def rerun_past_a_holder(home: DataHome, mode: str, log: Path) -> None:
             assert rerun.wait(timeout=600) == 0, log.read_text()[-3000:]
             # nothing the run started outlives it for long (the gate's child, multiprocessing's
             # resource tracker, dbt)
-            wait_for(lambda: not group_members(rerun.pid), "the run's processes to end", timeout=30)
+            wait_for(lambda: not group_members(rerun.pid),
+                     f"the run's processes to end (left: {group_members(rerun.pid)})", timeout=30)
         finally:
             stop(rerun)
     finally:
