@@ -282,7 +282,7 @@ def rerun_past_a_holder(home: DataHome, mode: str, log: Path) -> None:
             # nothing the run started outlives it for long (the gate's child, multiprocessing's
             # resource tracker, dbt)
             wait_for(lambda: not group_members(rerun.pid),
-                     f"the run's processes to end (left: {group_members(rerun.pid)})", timeout=30)
+                     f"the run's processes to end (in its group when the wait began: {group_members(rerun.pid)})", timeout=30)
         finally:
             stop(rerun)
     finally:
