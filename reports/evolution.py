@@ -8,13 +8,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from reports.environment import make_environment
 from reports.formats import LIMA, TEXT_CHARS, as_date, fmt_datetime
 from reports.labels import check_lang
 from reports.periods import latest_periods, period_bounds, period_title, previous_period
-from reports.queries import connect_readonly, first_row, records, run_queries
+from reports.queries import first_row, reading, records, run_queries
 
 # The evolution page: its named queries, in page order, and its list sizes.
 EVOLUTION_QUERIES = (
@@ -129,23 +130,22 @@ def render_evolution(
     *,
     generated_at: datetime | None = None,
     skip_unchanged: bool = False,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> Path:
     """Render the conversation-evolution page of one programme (None: all) over [start, end] to
     ``out_dir/evolution-<programme|all>-<period_label>.html``, from the warehouse opened read-only.
 
     With ``skip_unchanged``, a page already written from the same data by the same code is kept as
-    it is (its "generated" time stays the time its data last changed)."""
+    it is (its "generated" time stays the time its data last changed). ``con``: an open read-only
+    connection to the warehouse to query (a set of pages shares one)."""
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     name = evolution_filename(programme_id, period_label, lang)
     env = make_environment(lang)
     warehouse, out_dir = Path(warehouse), Path(out_dir)
     params = evolution_params(programme_id, start, end)
-    con = connect_readonly(warehouse)
-    try:
+    with reading(warehouse, con) as con:
         data = run_queries(con, EVOLUTION_QUERIES, params)
-    finally:
-        con.close()
     if programme_id is not None and data["evolution_scope"].empty:
         raise ValueError(f"unknown programme {programme_id!r}")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -175,37 +175,30 @@ def render_evolution(
     return path
 
 
-def warehouse_last_day(warehouse: Path) -> date | None:
+def warehouse_last_day(warehouse: Path, con: duckdb.DuckDBPyConnection | None = None) -> date | None:
     """The last Lima day with any collection in the warehouse (query ``evolution_last_day``)."""
-    con = connect_readonly(warehouse)
-    try:
+    with reading(warehouse, con) as con:
         row = first_row(run_queries(con, ["evolution_last_day"])["evolution_last_day"])
-    finally:
-        con.close()
     return as_date(row.get("last_day"))
 
 
-def programme_ids(warehouse: Path) -> list[str]:
+def programme_ids(warehouse: Path, con: duckdb.DuckDBPyConnection | None = None) -> list[str]:
     """Every programme of the warehouse (query ``evolution_scope`` over all programmes)."""
-    con = connect_readonly(warehouse)
-    try:
+    with reading(warehouse, con) as con:
         scope = run_queries(con, ["evolution_scope"], {"programme": None})["evolution_scope"]
-    finally:
-        con.close()
     return [row["programme_id"] for row in records(scope)]
 
 
 def render_evolution_set(warehouse: Path, out_dir: Path, lang: str = "es", skip_unchanged: bool = False) -> list[Path]:
     """Render the evolution pages of every programme and of all programmes together for the
     latest complete month, the latest complete quarter and the year of the data's last day
-    (``skip_unchanged``: keep the pages whose data did not change, see ``render_evolution``)."""
-    last_day = warehouse_last_day(warehouse)
-    if last_day is None:
-        return []
-    paths = []
-    for spec in latest_periods(last_day):
-        start, end = period_bounds(spec)
-        for programme in [None, *programme_ids(warehouse)]:
-            paths.append(render_evolution(warehouse, out_dir, programme, start, end, spec, lang,
-                                          skip_unchanged=skip_unchanged))
-    return paths
+    (``skip_unchanged``: keep the pages whose data did not change, see ``render_evolution``), all
+    from one read-only connection."""
+    with reading(warehouse) as con:
+        last_day = warehouse_last_day(warehouse, con)
+        if last_day is None:
+            return []
+        scopes = [None, *programme_ids(warehouse, con)]
+        return [render_evolution(warehouse, out_dir, programme, *period_bounds(spec), spec, lang,
+                                 skip_unchanged=skip_unchanged, con=con)
+                for spec in latest_periods(last_day) for programme in scopes]

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,19 @@ def connect_readonly(warehouse: Path) -> duckdb.DuckDBPyConnection:
     if not warehouse.is_file():
         raise FileNotFoundError(f"warehouse not found: {warehouse}")
     return connect(warehouse, read_only=True)
+
+
+@contextmanager
+def reading(warehouse: Path, con: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``con`` when one is given (it stays open), else the warehouse opened read-only for the block."""
+    if con is not None:
+        yield con
+        return
+    con = connect_readonly(warehouse)
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def records(df: pd.DataFrame | Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 text, withheld demographic cells never show a number, and nothing is loaded from outside."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from datetime import date, datetime, timedelta
@@ -647,12 +648,23 @@ def test_render_evolution_refuses_bad_input(warehouse: Path, tmp_path: Path) -> 
     assert "Ningún evento declarado toca este periodo." in empty
 
 
-def test_evolution_set_and_index(warehouse: Path, tmp_path: Path) -> None:
+def test_evolution_set_and_index(warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "overview.html").write_text("<title>Resumen</title>", encoding="utf-8")
     (tmp_path / "digest-ambiente-2022-W26.html").write_text("<title>Boletín</title>", encoding="utf-8")
+    from reports import queries
+
+    opened = []
+    stock_connect = queries.connect_readonly
+    monkeypatch.setattr(queries, "connect_readonly", lambda path: opened.append(path) or stock_connect(path))
     paths = render_evolution_set(warehouse, tmp_path)
+    assert opened == [warehouse]  # the set's pages share one read-only connection
     assert sorted(p.name for p in paths) == sorted(
         f"evolution-{p}-{s}.html" for p in ("all", "ambiente", "gobierno") for s in ("2022-06", "2022-Q2", "2022"))
+    # each page of the set is the page rendered on its own (its own connection), but for the time
+    alone = render_evolution(warehouse, tmp_path / "alone", "ambiente", *period_bounds("2022-Q2"), "2022-Q2")
+    assert len(opened) == 2
+    undated = functools.partial(re.sub, r"(?s)<footer.*?</footer>", "")
+    assert undated(alone.read_text("utf-8")) == undated((tmp_path / alone.name).read_text("utf-8"))
     html = render_index(tmp_path).read_text(encoding="utf-8")
     groups = re.findall(r'<ul class="reports" data-group="([a-z]+)">(.*?)</ul>', html, re.S)
     assert [g for g, _ in groups] == ["overview", "evolution", "digest"]

@@ -435,6 +435,46 @@ def test_line_chart_sums_small_series_into_other() -> None:
     assert 'id="t1-figure_1"' in svg and "<?xml" not in svg and "http" not in svg
 
 
+def test_a_chart_is_drawn_once_and_cropped_as_matplotlibs_tight_box_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each chart is the SVG that savefig(bbox_inches="tight") writes, byte for byte, from one draw
+    of the figure instead of two: legends below the axes, event labels, negative values, long bar
+    labels and an empty chart are all inside the box."""
+    from matplotlib.figure import Figure
+
+    from reports import charts
+
+    weeks = [date(2022, 1, 3) + timedelta(weeks=w) for w in range(12)]
+    lines = pd.DataFrame([{"week": w, "topic": f"tema {k} con un nombre largo", "posts": (7 * k + 3 * i) % 23}
+                          for k in range(5) for i, w in enumerate(weeks)])
+    net = pd.DataFrame({"week": weeks, "net": [0.3 - 0.07 * i for i in range(12)]})
+    shares = pd.DataFrame([{"week": w, "sentiment": s, "share": share} for w in weeks
+                           for s, share in (("positive", 0.2), ("neutral", 0.5), ("negative", 0.3))])
+    bars = pd.DataFrame({"account": ["@corta", "@una_cuenta_con_un_nombre_muy_largo", HOSTILE_NAME],
+                         "posts": [3, 12345, 77]})
+    events = [{"start": weeks[2], "end": weeks[4], "label": "1"}, {"start": weeks[9], "label": "2 paro nacional"}]
+    charts_to_draw = {
+        "lines": lambda: render.line_chart_svg(lines, "week", "posts", "topic", chart_id="c", events=events),
+        "net": lambda: render.line_chart_svg(net, "week", "net", chart_id="c", y_fmt="pct1", y_min=None),
+        "area": lambda: render.area_chart_svg(shares, "week", "share", "sentiment", chart_id="c", y_fmt="pct1",
+                                              events=events),
+        "bars": lambda: render.bar_chart_svg(bars, "account", "posts", chart_id="c"),
+        "empty": lambda: render.bar_chart_svg(bars.iloc[:0], "account", "posts", chart_id="c"),
+    }
+    draws = []
+    stock_draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda fig, renderer: (draws.append(fig), stock_draw(fig, renderer))[1])
+    ours = {}
+    for name, draw_chart in charts_to_draw.items():
+        draws.clear()
+        ours[name] = draw_chart()
+        assert len(draws) == 1, f"{name}: the figure was drawn {len(draws)} times"
+    monkeypatch.setattr(charts, "_tight_box", lambda fig: "tight")  # matplotlib's own tight crop
+    for name, draw_chart in charts_to_draw.items():
+        draws.clear()
+        assert draw_chart() == ours[name], name
+        assert len(draws) == 2  # what the stock crop costs
+
+
 def test_formats() -> None:
     assert fmt_num0(12345) == f"12{NNBSP}345" and fmt_num0(1234567.6) == f"1{NNBSP}234{NNBSP}568"
     assert fmt_num0(12345, "en") == "12,345" and fmt_num0(None) == "—" and fmt_num0(pd.NA) == "—"
