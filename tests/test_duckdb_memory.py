@@ -6,6 +6,7 @@ the run's scratch databases, which spill under the data home.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -78,6 +79,36 @@ def test_dbt_opens_the_warehouse_with_the_same_limit(tmp_path: Path, monkeypatch
         assert result.success, result.exception
         shown[limit] = result.result.results[0].agate_table.rows[0][0]
     assert shown == {None: duckdb_shows(DEFAULT_MEMORY), "700MB": duckdb_shows("700MB")}
+
+
+def test_dbt_keeps_the_lake_s_parquet_footers_for_the_build(tmp_path: Path, monkeypatch) -> None:
+    """dbt's DuckDB caches Parquet footers: every model and test that scans the lake's globs (a file
+    per network and day) would otherwise read all the footers again. A file written again is read
+    again: the cache follows the file, not its name."""
+    import duckdb
+    from dbt.cli.main import dbtRunner
+
+    project = Path(__file__).resolve().parents[1] / "dbt_project"
+    monkeypatch.setenv("ESCUCHA_HOME", str(tmp_path))
+    monkeypatch.chdir(project)
+    lake_file = tmp_path / "day=2022-01-01" / "part.parquet"
+    lake_file.parent.mkdir()
+    duckdb.execute(f"copy (select 1 as n) to '{lake_file}' (format parquet)")
+    query = ("select current_setting('parquet_metadata_cache') as cached, "
+             f"(select sum(n) from read_parquet('{tmp_path}/*/*.parquet')) as total")
+    result = dbtRunner().invoke(["show", "--inline", query, "--target-path", str(tmp_path / "target"),
+                                 "--quiet", "--output", "json"])
+    assert result.success, result.exception
+    assert tuple(result.result.results[0].agate_table.rows[0]) == (True, 1)
+
+    # the same connection settings outside dbt: a rewritten file's new footer and rows are read
+    con = duckdb.connect()
+    con.execute("set parquet_metadata_cache = true")
+    assert con.execute(f"select sum(n) from read_parquet('{lake_file}')").fetchone() == (1,)
+    first_written = lake_file.stat().st_mtime
+    duckdb.execute(f"copy (select 2 as n, 'x' as extra from range(3)) to '{lake_file}' (format parquet)")
+    os.utime(lake_file, (first_written + 10, first_written + 10))  # written later, whatever the clock's resolution
+    assert con.execute(f"select sum(n), count(extra) from read_parquet('{lake_file}')").fetchone() == (6, 3)
 
 
 def test_a_file_that_outgrows_the_limit_stops_the_archive_and_stays_in_the_inbox(home: DataHome, monkeypatch) -> None:
