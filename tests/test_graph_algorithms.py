@@ -108,3 +108,23 @@ def test_context_pairs_computed_once_give_the_same_context_weights():
     # a-b: 3 + 2 in context, 1 on the topic -> 4 more; a-c: 4 against 1 -> 3; c-d: d is not in the topic
     got = {(u, v): w for u, v, w in zip(direct["u"], direct["v"], direct["weight"])}
     assert got == {("a", "b"): 4.0, ("a", "c"): 3.0}
+
+
+def test_igraph_loads_only_when_a_graph_is_built():
+    """The graph models import escucha.graph in every dbt build; igraph (most of a second to import)
+    loads only when a model has a graph to compute."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys\n"
+        "from escucha.graph import algorithms, communities, influence, interactions, refresh\n"
+        "assert 'igraph' not in sys.modules, 'imported with the modules'\n"
+        "assert sorted(map(sorted, algorithms.louvain(['a', 'b', 'c'], ['b', 'c', 'd'], [5, 1, 5]))) == "
+        "[['a', 'b'], ['c', 'd']]\n"
+        "assert 'igraph' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[1],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -2,18 +2,27 @@
 
 Edges come as parallel arrays of node names and weights; node names are factorised to integer ids
 once, so a graph of millions of edges is built without a Python loop over edges.
+
+igraph is imported when a graph is first built, not with this module: the graph models import it in
+every dbt build, and most daily builds have no graph due (escucha.graph.refresh), so they skip the
+import (most of a second: igraph loads its plotting modules).
 """
 from __future__ import annotations
 
 import random
 import threading
+from typing import TYPE_CHECKING
 
-import igraph as ig
 import numpy as np
 import pandas as pd
 
+if TYPE_CHECKING:
+    import igraph as ig
+
 
 def _graph(sources, targets, weights, directed: bool) -> tuple[ig.Graph, np.ndarray]:
+    import igraph as ig
+
     ends = np.concatenate([np.asarray(sources), np.asarray(targets)])
     # integer names (escucha.graph.refresh.number_accounts) are factorised as integers, much faster
     codes, names = pd.factorize(ends if ends.dtype.kind in "iu" else ends.astype(object, copy=False),
@@ -41,6 +50,8 @@ def louvain(us, vs, weights, resolution: float = 1.0, seed: int = 42) -> list[se
     """Louvain communities of the undirected weighted graph (multilevel modularity optimisation at
     ``resolution``), as sets of node names. ``seed`` fixes igraph's random node order, so a graph
     gives the same communities on every run."""
+    import igraph as ig
+
     graph, names = _graph(us, vs, weights, directed=False)
     with _RNG_LOCK:
         ig.set_random_number_generator(random.Random(seed))
