@@ -13,6 +13,7 @@ from pathlib import Path
 
 from escucha.home import DataHome, data_home
 from escucha.plain_text import escaped_controls
+from escucha.processes import skip_final_collection
 
 DEMO_START = date(2021, 11, 1)
 DEMO_END = date(2022, 10, 31)
@@ -321,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    skip_final_collection()  # a second and a half after every command that loaded Dagster
     args = build_parser().parse_args(argv)
     home = data_home(args.home)
     os.environ["ESCUCHA_HOME"] = str(home.root)

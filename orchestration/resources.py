@@ -28,9 +28,13 @@ class EscuchaHome(dg.ConfigurableResource):
 
 
 def dbt_executable() -> str:
-    """The dbt next to this interpreter, so the venv need not be on PATH."""
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
+    """The dbt next to this interpreter, so the venv need not be on PATH: `escucha-dbt`, dbt's
+    command line ending without Python's last garbage collection (escucha.dbt_cli), else `dbt`."""
+    for name in ("escucha-dbt", "dbt"):
+        candidate = Path(sys.executable).with_name(name)
+        if candidate.exists():
+            return str(candidate)
+    return "dbt"
 
 
 def dbt_project() -> DbtProject:
