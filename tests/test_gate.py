@@ -113,6 +113,18 @@ def test_a_window_validated_in_a_child_process_reports_what_the_run_process_woul
     assert "expect_table_row_count_to_equal {'value': 6} failed" in failing.description
 
 
+def test_the_gate_s_child_ends_without_the_last_garbage_collection() -> None:
+    """The gate waits for its child to end; the child's exit handlers freeze its objects out of
+    Python's last collection (escucha.processes.skip_final_collection), as an escucha command's do."""
+    from expectations.warm_process import spawn_child
+
+    exit_handlers_freeze = ("__import__('gc').get_freeze_count() == 0 "
+                            "and __import__('atexit')._run_exitfuncs() is None "
+                            "and __import__('gc').get_freeze_count() > 0")
+    with spawn_child() as child:
+        assert child.submit(eval, exit_handlers_freeze).result() is True
+
+
 def test_the_frames_dtypes_duckdb_gives_are_checked_as_their_values() -> None:
     """The gate hands great-expectations nanosecond datetimes and floats (it compares those with
     bounds vectorised, other dtypes a value at a time): the same rows pass and fail as their values
