@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,12 @@ def event_markers(events: pd.DataFrame | None) -> list[dict[str, Any]]:
     return markers
 
 
+def evolution_data(con: duckdb.DuckDBPyConnection, programme_id: str | None, start: date,
+                   end: date) -> dict[str, pd.DataFrame]:
+    """The results of the evolution page's queries for one programme (None: all) over [start, end]."""
+    return run_queries(con, EVOLUTION_QUERIES, evolution_params(programme_id, start, end))
+
+
 def render_evolution(
     warehouse: Path,
     out_dir: Path,
@@ -131,21 +138,24 @@ def render_evolution(
     generated_at: datetime | None = None,
     skip_unchanged: bool = False,
     con: duckdb.DuckDBPyConnection | None = None,
+    data: dict[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Render the conversation-evolution page of one programme (None: all) over [start, end] to
     ``out_dir/evolution-<programme|all>-<period_label>.html``, from the warehouse opened read-only.
 
     With ``skip_unchanged``, a page already written from the same data by the same code is kept as
     it is (its "generated" time stays the time its data last changed). ``con``: an open read-only
-    connection to the warehouse to query (a set of pages shares one)."""
+    connection to the warehouse to query (a set of pages shares one); ``data``: the page's query
+    results already read (:func:`evolution_data`), so nothing is queried."""
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     name = evolution_filename(programme_id, period_label, lang)
     env = make_environment(lang)
     warehouse, out_dir = Path(warehouse), Path(out_dir)
     params = evolution_params(programme_id, start, end)
-    with reading(warehouse, con) as con:
-        data = run_queries(con, EVOLUTION_QUERIES, params)
+    if data is None:
+        with reading(warehouse, con) as con:
+            data = evolution_data(con, programme_id, start, end)
     if programme_id is not None and data["evolution_scope"].empty:
         raise ValueError(f"unknown programme {programme_id!r}")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -193,12 +203,29 @@ def render_evolution_set(warehouse: Path, out_dir: Path, lang: str = "es", skip_
     """Render the evolution pages of every programme and of all programmes together for the
     latest complete month, the latest complete quarter and the year of the data's last day
     (``skip_unchanged``: keep the pages whose data did not change, see ``render_evolution``), all
-    from one read-only connection."""
+    from one read-only connection.
+
+    A thread reads the pages' data in page order while this one draws them: DuckDB runs a query
+    without holding Python's lock, so the next pages' queries use the core that drawing charts
+    leaves free."""
     with reading(warehouse) as con:
         last_day = warehouse_last_day(warehouse, con)
         if last_day is None:
             return []
-        scopes = [None, *programme_ids(warehouse, con)]
-        return [render_evolution(warehouse, out_dir, programme, *period_bounds(spec), spec, lang,
-                                 skip_unchanged=skip_unchanged, con=con)
-                for spec in latest_periods(last_day) for programme in scopes]
+        pages = [(programme, spec) for spec in latest_periods(last_day)
+                 for programme in [None, *programme_ids(warehouse, con)]]
+        with ThreadPoolExecutor(1, thread_name_prefix="evolution-queries") as reader:
+            # the thread's own cursor: a DuckDB connection is not used from two threads at once
+            cursor = con.cursor()
+            read = []
+            try:
+                read += [reader.submit(evolution_data, cursor, programme, *period_bounds(spec))
+                        for programme, spec in pages]
+                return [render_evolution(warehouse, out_dir, programme, *period_bounds(spec), spec, lang,
+                                         skip_unchanged=skip_unchanged, data=data.result())
+                        for (programme, spec), data in zip(pages, read)]
+            finally:
+                for pending in read:
+                    pending.cancel()
+                reader.shutdown(wait=True)
+                cursor.close()
