@@ -10,7 +10,8 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from expectations.warm_process import spawn_child, take_warm_process
+from escucha.processes import spawn_workers
+from expectations.warm_process import take_warm_process
 
 #: windows holding more posts than this are validated in a child process: great-expectations and
 #: pandas do not give back what a month of a large year took (the run process held 1.2 GB through
@@ -174,7 +175,7 @@ def gate_window_where_it_fits(home_root: str, run_id: str, start: date, end: dat
         outcome = gate_window(home_root, run_id, start, end, expected_rows)
         outcome.extra["validated_in"] = "run process"
     else:
-        with warm or spawn_child() as child:
+        with warm or spawn_workers() as child:
             outcome = child.submit(gate_window, home_root, run_id, start, end, expected_rows).result()
         outcome.extra["validated_in"] = "child process"
     return outcome.check_result()

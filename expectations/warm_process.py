@@ -12,13 +12,12 @@ Deliberately light: importing this module imports neither Dagster nor pandas.
 """
 from __future__ import annotations
 
-import multiprocessing
 import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
-from escucha.processes import skip_final_collection
+from escucha.processes import spawn_workers
 
 _warm: ProcessPoolExecutor | None = None
 
@@ -36,14 +35,6 @@ def import_the_gate() -> bool:
     return True
 
 
-def spawn_child() -> ProcessPoolExecutor:
-    """One spawned worker process (no fork of the run process: it holds DuckDB and SQLite handles).
-    It ends without Python's last garbage collection (escucha.processes.skip_final_collection): the
-    gate waits for it to end, which took 1.5 s more once great-expectations was imported."""
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=skip_final_collection)
-
-
 @contextmanager
 def warm_gate_process() -> Iterator[Future | None]:
     """While the block runs, a child process importing great-expectations is waiting for the gate
@@ -54,7 +45,7 @@ def warm_gate_process() -> Iterator[Future | None]:
     if "great_expectations" in sys.modules or _warm is not None:
         yield None
         return
-    child = spawn_child()
+    child = spawn_workers()
     imported = child.submit(import_the_gate)
     _warm = child
     try:

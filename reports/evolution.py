@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,11 +12,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from escucha.processes import share_out
 from reports.environment import make_environment
 from reports.formats import LIMA, TEXT_CHARS, as_date, fmt_datetime
 from reports.labels import check_lang
 from reports.periods import latest_periods, period_bounds, period_title, previous_period
-from reports.queries import first_row, reading, records, run_queries
+from reports.queries import connect_readonly, first_row, reading, records, run_queries
 
 # The evolution page: its named queries, in page order, and its list sizes.
 EVOLUTION_QUERIES = (
@@ -120,12 +121,6 @@ def event_markers(events: pd.DataFrame | None) -> list[dict[str, Any]]:
     return markers
 
 
-def evolution_data(con: duckdb.DuckDBPyConnection, programme_id: str | None, start: date,
-                   end: date) -> dict[str, pd.DataFrame]:
-    """The results of the evolution page's queries for one programme (None: all) over [start, end]."""
-    return run_queries(con, EVOLUTION_QUERIES, evolution_params(programme_id, start, end))
-
-
 def render_evolution(
     warehouse: Path,
     out_dir: Path,
@@ -138,24 +133,21 @@ def render_evolution(
     generated_at: datetime | None = None,
     skip_unchanged: bool = False,
     con: duckdb.DuckDBPyConnection | None = None,
-    data: dict[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Render the conversation-evolution page of one programme (None: all) over [start, end] to
     ``out_dir/evolution-<programme|all>-<period_label>.html``, from the warehouse opened read-only.
 
     With ``skip_unchanged``, a page already written from the same data by the same code is kept as
     it is (its "generated" time stays the time its data last changed). ``con``: an open read-only
-    connection to the warehouse to query (a set of pages shares one); ``data``: the page's query
-    results already read (:func:`evolution_data`), so nothing is queried."""
+    connection to the warehouse to query (a set of pages shares one)."""
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     name = evolution_filename(programme_id, period_label, lang)
     env = make_environment(lang)
     warehouse, out_dir = Path(warehouse), Path(out_dir)
     params = evolution_params(programme_id, start, end)
-    if data is None:
-        with reading(warehouse, con) as con:
-            data = evolution_data(con, programme_id, start, end)
+    with reading(warehouse, con) as con:
+        data = run_queries(con, EVOLUTION_QUERIES, params)
     if programme_id is not None and data["evolution_scope"].empty:
         raise ValueError(f"unknown programme {programme_id!r}")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -199,33 +191,50 @@ def programme_ids(warehouse: Path, con: duckdb.DuckDBPyConnection | None = None)
     return [row["programme_id"] for row in records(scope)]
 
 
-def render_evolution_set(warehouse: Path, out_dir: Path, lang: str = "es", skip_unchanged: bool = False) -> list[Path]:
+def render_evolution_set(warehouse: Path, out_dir: Path, lang: str = "es", skip_unchanged: bool = False,
+                         helpers: int | None = None) -> list[Path]:
     """Render the evolution pages of every programme and of all programmes together for the
     latest complete month, the latest complete quarter and the year of the data's last day
-    (``skip_unchanged``: keep the pages whose data did not change, see ``render_evolution``), all
-    from one read-only connection.
+    (``skip_unchanged``: keep the pages whose data did not change, see ``render_evolution``).
 
-    A thread reads the pages' data in page order while this one draws them: DuckDB runs a query
-    without holding Python's lock, so the next pages' queries use the core that drawing charts
-    leaves free."""
+    Drawing a page's charts is Python work that takes one core: helper processes on the other
+    cores render pages too, each taking the next page when it is free (escucha.processes.share_out;
+    ``helpers`` as there: None starts them only when the pages left would take long enough to pay
+    for their start). Each process reads the warehouse through its own read-only connection."""
     with reading(warehouse) as con:
         last_day = warehouse_last_day(warehouse, con)
         if last_day is None:
             return []
-        pages = [(programme, spec) for spec in latest_periods(last_day)
-                 for programme in [None, *programme_ids(warehouse, con)]]
-        with ThreadPoolExecutor(1, thread_name_prefix="evolution-queries") as reader:
-            # the thread's own cursor: a DuckDB connection is not used from two threads at once
-            cursor = con.cursor()
-            read = []
-            try:
-                read += [reader.submit(evolution_data, cursor, programme, *period_bounds(spec))
-                        for programme, spec in pages]
-                return [render_evolution(warehouse, out_dir, programme, *period_bounds(spec), spec, lang,
-                                         skip_unchanged=skip_unchanged, data=data.result())
-                        for (programme, spec), data in zip(pages, read)]
-            finally:
-                for pending in read:
-                    pending.cancel()
-                reader.shutdown(wait=True)
-                cursor.close()
+        pages = [EvolutionPage(Path(warehouse), Path(out_dir), programme, spec, lang, skip_unchanged)
+                 for spec in latest_periods(last_day) for programme in [None, *programme_ids(warehouse, con)]]
+        _readers[Path(warehouse)] = con
+        try:
+            return share_out(render_page, pages, helpers)
+        finally:
+            del _readers[Path(warehouse)]
+
+
+#: the open read-only connection of this process to each warehouse whose set it renders: the set's
+#: own in the process that renders it, one for its life in a helper (its buffers stay warm)
+_readers: dict[Path, duckdb.DuckDBPyConnection] = {}
+
+
+@dataclass(frozen=True)
+class EvolutionPage:
+    """One page of an evolution set, as handed to the process that renders it."""
+
+    warehouse: Path
+    out_dir: Path
+    programme_id: str | None
+    period_label: str
+    lang: str
+    skip_unchanged: bool
+
+
+def render_page(page: EvolutionPage) -> Path:
+    """Render one page of a set (render_evolution over its period)."""
+    con = _readers.get(page.warehouse)
+    if con is None:
+        con = _readers[page.warehouse] = connect_readonly(page.warehouse)
+    return render_evolution(page.warehouse, page.out_dir, page.programme_id, *period_bounds(page.period_label),
+                            page.period_label, page.lang, skip_unchanged=page.skip_unchanged, con=con)

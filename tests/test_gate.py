@@ -116,12 +116,12 @@ def test_a_window_validated_in_a_child_process_reports_what_the_run_process_woul
 def test_the_gate_s_child_ends_without_the_last_garbage_collection() -> None:
     """The gate waits for its child to end; the child's exit handlers freeze its objects out of
     Python's last collection (escucha.processes.skip_final_collection), as an escucha command's do."""
-    from expectations.warm_process import spawn_child
+    from escucha.processes import spawn_workers
 
     exit_handlers_freeze = ("__import__('gc').get_freeze_count() == 0 "
                             "and __import__('atexit')._run_exitfuncs() is None "
                             "and __import__('gc').get_freeze_count() > 0")
-    with spawn_child() as child:
+    with spawn_workers() as child:
         assert child.submit(eval, exit_handlers_freeze).result() is True
 
 

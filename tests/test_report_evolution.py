@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import threading
 from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -676,47 +675,16 @@ def test_evolution_set_and_index(warehouse: Path, tmp_path: Path, monkeypatch: p
 
 
 
-def test_evolution_set_reads_the_next_pages_while_it_draws_one(warehouse: Path, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from reports import evolution
-
-    stock_data, stock_render = evolution.evolution_data, evolution.render_evolution
-    reads: list[tuple[str | None, date, str]] = []
-    second_read = threading.Event()
-
-    def spied_data(con, programme, start, end):
-        reads.append((programme, start, threading.current_thread().name))
-        if len(reads) == 2:
-            second_read.set()
-        return stock_data(con, programme, start, end)
-
-    def spied_render(*args, **kwargs):
-        if not second_read.is_set():  # the first page: the second page's data is read meanwhile
-            assert second_read.wait(60), "the next page's data was not read while a page was drawn"
-        return stock_render(*args, **kwargs)
-
-    monkeypatch.setattr(evolution, "evolution_data", spied_data)
-    monkeypatch.setattr(evolution, "render_evolution", spied_render)
-    paths = render_evolution_set(warehouse, tmp_path)
-    assert len(reads) == len(paths) == 9
-    assert {name for *_, name in reads} == {"evolution-queries_0"}
-    assert threading.current_thread().name not in {name for *_, name in reads}
-    # in page order: each period's pages, all programmes first
-    assert [(p, s) for p, s, _ in reads[:3]] == [(None, date(2022, 6, 1)), ("ambiente", date(2022, 6, 1)),
-                                                  ("gobierno", date(2022, 6, 1))]
-
-    def failing(con, programme, start, end):
-        if programme == "gobierno":
-            raise duckdb.InvalidInputException("no such column")
-        return stock_data(con, programme, start, end)
-
-    monkeypatch.setattr(evolution, "evolution_data", failing)
-    monkeypatch.setattr(evolution, "render_evolution", stock_render)
-    with pytest.raises(duckdb.InvalidInputException, match="no such column"):
-        render_evolution_set(warehouse, tmp_path / "failed")
-    assert not [t for t in threading.enumerate() if t.name.startswith("evolution-queries")]
-    assert sorted(p.name for p in (tmp_path / "failed").iterdir()) == [
-        "evolution-all-2022-06.html", "evolution-ambiente-2022-06.html"]
+def test_evolution_set_shared_with_a_helper_process(warehouse: Path, tmp_path: Path) -> None:
+    """With a helper process (escucha.processes.share_out: it takes at least the two pages it is
+    given first) the set is the same pages as rendered in one process, but for the time."""
+    alone = render_evolution_set(warehouse, tmp_path / "alone", helpers=0)
+    shared = render_evolution_set(warehouse, tmp_path / "shared", helpers=1)
+    assert [p.name for p in shared] == [p.name for p in alone] and len(shared) == 9
+    assert all(p.parent == tmp_path / "shared" for p in shared)
+    undated = functools.partial(re.sub, r"(?s)<footer.*?</footer>", "")
+    for one, other in zip(alone, shared):
+        assert undated(one.read_text("utf-8")) == undated(other.read_text("utf-8")), other.name
 
 # --------------------------------------------------------------------------- components
 
