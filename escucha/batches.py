@@ -7,14 +7,14 @@ while this process reads the next batches and writes the finished ones in order.
 """
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+
+from escucha.processes import spawn_workers
 
 #: rows read, transformed and written at a time
 BATCH_ROWS = 50_000
@@ -52,13 +52,13 @@ def map_batches(con: duckdb.DuckDBPyConnection, relation: str, out: str,
 
 
 def _mapped(fn: Callable[[pa.Table], Any], batches: Iterable[pa.Table], workers: int) -> Iterator[Any]:
-    """fn over the batches, results in batch order; with workers > 1 in worker processes (spawned:
-    a fork would copy DuckDB's threads and locks), with at most two batches per worker handed out
-    and not yet written."""
+    """fn over the batches, results in batch order; with workers > 1 in worker processes
+    (escucha.processes.spawn_workers: a fork would copy DuckDB's threads and locks), with at most
+    two batches per worker handed out and not yet written."""
     if workers <= 1:
         yield from map(fn, batches)
         return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with spawn_workers(workers) as pool:
         pending: deque = deque()
         for batch in batches:
             pending.append(pool.submit(fn, batch))
