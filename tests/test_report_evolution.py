@@ -674,7 +674,6 @@ def test_evolution_set_and_index(warehouse: Path, tmp_path: Path, monkeypatch: p
     assert "Evolución de la conversación — Ambiente y recursos naturales — junio 2022" in linked["evolution"]
 
 
-
 def test_evolution_set_shared_with_a_helper_process(warehouse: Path, tmp_path: Path) -> None:
     """With a helper process (escucha.processes.share_out: it takes at least the two pages it is
     given first) the set is the same pages as rendered in one process, but for the time."""
@@ -685,6 +684,7 @@ def test_evolution_set_shared_with_a_helper_process(warehouse: Path, tmp_path: P
     undated = functools.partial(re.sub, r"(?s)<footer.*?</footer>", "")
     for one, other in zip(alone, shared):
         assert undated(one.read_text("utf-8")) == undated(other.read_text("utf-8")), other.name
+
 
 # --------------------------------------------------------------------------- components
 
