@@ -12,8 +12,9 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field
@@ -29,7 +30,7 @@ from escucha.connectors.base import UNREADABLE, empty_unreadable
 from escucha.connectors import lake_entities as connector_entities
 from escucha.home import DataHome
 from escucha.processes import owned_folder, remove_orphans
-from escucha.warehouse import MEMORY_ENV, memory_limit, scratch
+from escucha.warehouse import MEMORY_ENV, memory_limit, scratch, scratch_session
 
 
 
@@ -77,6 +78,32 @@ def sha256_of(path: Path) -> str:
 
 def _connect(home: DataHome) -> duckdb.DuckDBPyConnection:
     return scratch(home.spill)
+
+
+Connect = Callable[[], duckdb.DuckDBPyConnection]
+
+
+@contextmanager
+def _scratch_per_thread(home: DataHome) -> Iterator[Connect]:
+    """For a batch of files: a function giving each file its own connection (closed by the file's
+    work) to one scratch database per thread, so a database is opened once a thread rather than
+    twice a file (25-50 ms each; 222 opens for the bench year's 111 files). Each thread's database
+    has the memory limit to itself, as a database per file had. All are closed at the end."""
+    local, opened, lock = threading.local(), [], threading.Lock()
+
+    def connect() -> duckdb.DuckDBPyConnection:
+        db = getattr(local, "db", None)
+        if db is None:
+            db = local.db = _connect(home)
+            with lock:
+                opened.append(db)
+        return scratch_session(db)
+
+    try:
+        yield connect
+    finally:
+        for db in opened:
+            db.close()
 
 
 def inbox_files(home: DataHome) -> list[Path]:
@@ -140,10 +167,11 @@ def archive_inbox(home: DataHome, cal: Calendar | None = None, workers: int | No
         if len(files) < 2:
             return [_commit(home, _parse_to_folder(home, f, None, cal, None)) for f in files]
         workers = workers or min(len(files), os.cpu_count() or 1)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="archive") as pool:
-            parsing = [pool.submit(_parse_to_folder, home, f, None, cal, None) for f in files]
+        with _scratch_per_thread(home) as connect, \
+                ThreadPoolExecutor(max_workers=workers, thread_name_prefix="archive") as pool:
+            parsing = [pool.submit(_parse_to_folder, home, f, None, cal, None, connect) for f in files]
             try:
-                return [_commit(home, job.result()) for job in parsing]
+                return [_commit(home, job.result(), connect) for job in parsing]
             except BaseException:
                 for job in parsing:  # the files not parsed yet stay in the inbox for the next run
                     job.cancel()
@@ -188,10 +216,12 @@ class _Parsed:
     reason: str | None = None
 
 
-def _parse_to_folder(home: DataHome, path: Path, fmt: str | None, cal: Calendar, mapping: Path | None) -> _Parsed:
+def _parse_to_folder(home: DataHome, path: Path, fmt: str | None, cal: Calendar, mapping: Path | None,
+                     connect: Connect | None = None) -> _Parsed:
     """Everything about one file that needs no other file: checksum, format, parse, the records it
     cannot read and the posts it holds twice with different times, written as Parquet (with the
-    quarantine) to `archive/.tmp-<sha>-<hex>/`. Safe to run for several files at once."""
+    quarantine) to `archive/.tmp-<sha>-<hex>/`. Safe to run for several files at once. `connect`
+    gives the file's DuckDB connection (default: a scratch database of its own)."""
     sha = sha256_of(path)
     if (home.archive / f"{sha}.json").exists():
         return _Parsed(path, sha)
@@ -203,7 +233,7 @@ def _parse_to_folder(home: DataHome, path: Path, fmt: str | None, cal: Calendar,
             raise RejectedFile(path, f"unknown format {fmt!r}; known: {', '.join(sorted(BY_FORMAT))}")
         folder = home.archive / f".tmp-{sha}-{uuid.uuid4().hex[:8]}"
         folder.mkdir(parents=True)
-        con = _connect(home)
+        con = connect() if connect else _connect(home)
         try:
             src = SourceFile(path=path, original_name=path.name, sha256=sha, mapping=mapping)
             empty_unreadable(con)
@@ -247,7 +277,7 @@ def _parquet(folder: Path, entity: str) -> Path:
     return folder / f"{entity.replace('/', '__')}.parquet"
 
 
-def _commit(home: DataHome, parsed: _Parsed) -> ArchivedFile:
+def _commit(home: DataHome, parsed: _Parsed, connect: Connect | None = None) -> ArchivedFile:
     """Archive a parsed file after the files archived before it (call under the archive lock, in
     archive order): quarantine its posts whose time conflicts with an earlier file's, count its
     duplicates, move its folder to `archive/<sha>.parsed`, and write the manifest last."""
@@ -264,7 +294,7 @@ def _commit(home: DataHome, parsed: _Parsed) -> ArchivedFile:
                             format=m["format"], rows_in=m["rows_in"])
     folder = parsed.folder
     src = SourceFile(path=path, original_name=path.name, sha256=sha, mapping=parsed.mapping)
-    con = _connect(home)
+    con = connect() if connect else _connect(home)
     try:
         _quarantine_conflicts_across(con, home, folder, src)
         posts = [f for e in parsed.entities if e in posts_entities() for f in [_parquet(folder, e)]]

@@ -99,8 +99,18 @@ def scratch(spill: Path | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB database for a run's own work (parsing files, landing, the gate's
     window), with the memory limit and UTC time zone; `spill` is where it spills (DuckDB's
     default, ./.tmp, without one)."""
-    con = duckdb.connect(config=duckdb_config(spill))
-    con.execute("set timezone = 'UTC'")
+    return _in_utc(duckdb.connect(config=duckdb_config(spill)))
+
+
+def scratch_session(db: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A new connection to the scratch database `db` (a cursor: opening one takes well under a
+    millisecond, opening a database 25-50 ms), in UTC; its temp tables are its own and go when it
+    closes."""
+    return _in_utc(db.cursor())
+
+
+def _in_utc(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    con.execute("set timezone = 'UTC'")  # a connection's own setting: a cursor does not inherit it
     return con
 
 

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import shutil
+import threading
 import zipfile
 from collections import Counter
 from collections.abc import Callable
@@ -393,3 +394,43 @@ def test_an_inbox_parsed_side_by_side_archives_as_one_file_after_the_other(tmp_p
                                             ("a_earlier.jsonl", "9000000000000000832"),
                                             ("b_later.jsonl", "9000000000000000832")]
     assert outcomes["one at a time"] == outcomes["side by side"]
+
+
+def test_an_inbox_of_bad_files_archives_as_file_by_file_with_one_database_per_thread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole bad-inputs corpus archived as one inbox (two parsing threads) comes out as archived
+    one file at a time: each file's unreadable lines, quarantine and counts are its own, though the
+    files share a scratch database per thread. The batch opens one database per thread (the two
+    parsers and the comparing thread), not one per file and step."""
+    import escucha.landing as landing
+
+    opened: list[str] = []
+    real_connect = landing._connect
+
+    def counting_connect(home: DataHome) -> duckdb.DuckDBPyConnection:
+        opened.append(threading.current_thread().name)
+        return real_connect(home)
+
+    names = sorted(p.name for p in CORPUS.iterdir() if p.name != "README.md")
+    outcomes = {}
+    for how in ("as one inbox", "one at a time"):
+        home = DataHome(tmp_path / how.replace(" ", "_")).ensure()
+        for name in names:
+            shutil.copy(CORPUS / name, home.inbox / name)
+        if how == "as one inbox":
+            with monkeypatch.context() as patched:
+                patched.setattr(landing, "_connect", counting_connect)
+                results = landing.archive_inbox(home, workers=2)
+        else:
+            results = [archive_file(home, home.inbox / name) for name in names]
+        with duckdb.connect() as con:
+            quarantine = con.execute(
+                f"select source_file, source_line, reason from read_parquet('{home.archive}/*.parsed/quarantine.parquet') "
+                "order by all").fetchall()
+        outcomes[how] = ([(r.original_name, r.status, r.rows_in, r.rows_parsed, r.rows_quarantined, r.rows_duplicate,
+                           r.error) for r in results], quarantine)
+    statuses, quarantine = outcomes["as one inbox"]
+    assert len(statuses) == len(names) == 31
+    assert sum(s[1] == "archived" for s in statuses) >= 20 and len({q[0] for q in quarantine}) >= 10
+    assert outcomes["one at a time"] == outcomes["as one inbox"]
+    assert len(opened) == 3 and len(set(opened)) == 3, opened
