@@ -348,6 +348,22 @@ def test_overperformance_macro_equals_python_reference(con, op_sql):
         assert sql.loc[sql["n_previous"] < 3, "expected_interactions"].isna().all()
 
 
+def test_rank_reasons_join_the_standing_measures_best_share_first():
+    """Per row, the measures that stand out joined with "; ", the smallest share first, ties in
+    the weights' order; a row where none stands out has no reasons."""
+    import numpy as np
+    inf = np.inf
+    shares = [np.array([0.05, inf, 0.01, inf, 0.10]), np.array([0.01, inf, 0.01, 0.25, inf]),
+              np.array([0.25, inf, inf, inf, 0.10])]
+    texts = [np.array(["pagerank top 5%", "", "pagerank top 1%", "", "pagerank top 10%"], dtype=object),
+             np.array(["reach top 1%", "", "reach top 1%", "reach top 25%", ""], dtype=object),
+             np.array(["posts top 25%", "", "", "", "posts top 10%"], dtype=object)]
+    assert F._join_reasons(shares, texts) == [
+        "reach top 1%; pagerank top 5%; posts top 25%", "", "pagerank top 1%; reach top 1%", "reach top 25%",
+        "pagerank top 10%; posts top 10%"]
+    assert F._join_reasons([], []) == []
+
+
 def test_no_interactions_gives_empty_graph_tables(con):
     load(con, [post("x:1", "x:a"), post("x:2", "x:b", likes=3, day=dt.date(2022, 5, 2))], [author("x:a", "a")])
     assert I.build_edges(con, "posts", "authors").empty
