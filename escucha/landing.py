@@ -26,7 +26,7 @@ import duckdb
 from escucha.calendar import Calendar, collection_calendar
 from escucha.connectors import BY_FORMAT, CONNECTORS, ParsedFile, RejectedFile, SourceFile, detect_format
 from escucha.connectors import check_plain_file, posts_entities
-from escucha.connectors.base import UNREADABLE, empty_unreadable
+from escucha.connectors.base import UNREADABLE, GateColumns, empty_unreadable
 from escucha.connectors import lake_entities as connector_entities
 from escucha.home import DataHome
 from escucha.processes import owned_folder, remove_orphans
@@ -394,25 +394,14 @@ def _quarantine_conflicts_across(con: duckdb.DuckDBPyConnection, home: DataHome,
     loaded_quarantine = False
     for entity, f in files.items():
         g = posts_entities()[entity]
+        # most files conflict with none: ask the file's Parquet (DuckDB reads the key columns only),
+        # and load the file whole only when posts move
+        in_file = f"read_parquet('{f}')"
+        if not _count(con, f"({_conflicts_sql(g, earlier, in_file, 'null')})"):
+            continue
         con.execute(f"create or replace temp table _posts as "
                     f"select * exclude (source_sha256, source_file) from read_parquet('{f}')")
-        con.execute(
-            f"""
-            create or replace temp table _conflicts as
-            with mine as (select rowid as _row, source_line, {g.network} || ':' || {g.post_id} as post_key,
-                                 created_at from _posts),
-            seen as (
-                select post_key, arg_min(created_at, k) as first_created, arg_min(source_file, k) as first_file,
-                       arg_min(source_line, k) as first_line
-                from ({" union all ".join(earlier)})
-                where post_key in (select post_key from mine) group by post_key
-            )
-            select mine.*, seen.* exclude (post_key) from mine join seen using (post_key)
-            where {CONFLICT.format(a='created_at', b='first_created')}
-            """
-        )
-        if not _count(con, "_conflicts"):
-            continue
+        con.execute(f"create or replace temp table _conflicts as {_conflicts_sql(g, earlier, '_posts', 'rowid')}")
         if not loaded_quarantine:
             con.execute(f"create or replace temp table _quarantine as select * exclude (source_sha256, source_file) "
                         f"from read_parquet('{folder / 'quarantine.parquet'}')")
@@ -422,6 +411,23 @@ def _quarantine_conflicts_across(con: duckdb.DuckDBPyConnection, home: DataHome,
         _copy_with_source(con, "_posts", f, src)
     if loaded_quarantine:
         _copy_with_source(con, "_quarantine", folder / "quarantine.parquet", src)
+
+
+def _conflicts_sql(g: GateColumns, earlier: list[str], posts: str, row: str) -> str:
+    """SQL: the posts of `posts` (one row number each, `row`) whose id the `earlier` files' posts
+    (each query with its archive order `k`) hold with another created_at, with the first of those."""
+    return f"""
+        with mine as (select {row} as _row, source_line, {g.network} || ':' || {g.post_id} as post_key,
+                             created_at from {posts}),
+        seen as (
+            select post_key, arg_min(created_at, k) as first_created, arg_min(source_file, k) as first_file,
+                   arg_min(source_line, k) as first_line
+            from ({" union all ".join(earlier)})
+            where post_key in (select post_key from mine) group by post_key
+        )
+        select mine.*, seen.* exclude (post_key) from mine join seen using (post_key)
+        where {CONFLICT.format(a='created_at', b='first_created')}
+        """
 
 
 def _move_conflicts(con: duckdb.DuckDBPyConnection, quarantine: str, table: str, kept: str) -> None:
