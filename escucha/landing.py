@@ -280,7 +280,8 @@ def _parquet(folder: Path, entity: str) -> Path:
 def _commit(home: DataHome, parsed: _Parsed, connect: Connect | None = None) -> ArchivedFile:
     """Archive a parsed file after the files archived before it (call under the archive lock, in
     archive order): quarantine its posts whose time conflicts with an earlier file's, count its
-    duplicates, move its folder to `archive/<sha>.parsed`, and write the manifest last."""
+    duplicates, move its folder to `archive/<sha>.parsed`, and write the manifest last. `connect`
+    gives its DuckDB connection (default: a scratch database of its own)."""
     path, sha = parsed.path, parsed.sha
     if parsed.reason is not None:
         return _reject(home, path, parsed.reason)
