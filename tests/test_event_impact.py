@@ -187,6 +187,8 @@ def test_an_estimate_is_reused_only_while_what_it_reads_is_unchanged() -> None:
     assert changed("a", start - timedelta(days=m.PRE_DAYS)) != base  # first day of the fit
     assert changed("b", date(2022, 2, 1)) != base  # a control
     assert changed("a", end + timedelta(days=1)) == base  # after the event: not read
+    reach = series.assign(reach=series["reach"] * 2)  # follower counts moved: posts did not
+    assert m.inputs_fingerprint(reach, "a", "affected", ["b"], start, end) == base
     assert changed("c", date(2022, 3, 15)) == base  # not a control
     assert m.inputs_fingerprint(series, "a", "affected", ["b", "c"], start, end) != base
     assert m.inputs_fingerprint(series, "a", "control", ["b"], start, end) != base

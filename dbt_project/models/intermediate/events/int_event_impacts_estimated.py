@@ -21,6 +21,8 @@ import escucha.events.impact as impact
 from escucha.events.impact import estimate_impact
 
 PRE_DAYS = 56
+#: the measure estimated; the only column of the series an estimate reads besides topic_id and day
+MEASURE = "posts"
 COLUMNS = ["event_id", "topic_id", "role", "measure", "method", "controls", "start_date", "end_date",
            "pre_start", "pre_end", "days", "n_pre", "actual", "counterfactual", "counterfactual_low",
            "counterfactual_high", "effect", "effect_low", "effect_high", "relative_effect", "relative_low",
@@ -44,11 +46,14 @@ CODE = hashlib.sha256(inspect.getsource(impact).encode() + f"pre_days={PRE_DAYS}
 
 
 def inputs_fingerprint(series: pd.DataFrame, topic_id: str, role: str, controls: list[str], start, end) -> str:
-    """A hash of everything an estimate reads: the series of the topic and its controls from the
-    fitting period to the event's end, the event's dates, the role and the estimator's code."""
-    read = series[series["topic_id"].isin([topic_id, *controls])
-                  & (series["day"] >= start - timedelta(days=PRE_DAYS)) & (series["day"] <= end)]
-    digest = hashlib.sha256(f"{CODE}|{topic_id}|{role}|{','.join(controls)}|{start}|{end}".encode())
+    """A hash of everything an estimate reads: the measure of the topic and its controls from the
+    fitting period to the event's end, the event's dates, the role and the estimator's code. Other
+    columns stay out: the reach of every past day moves whenever an author's follower count does,
+    and it would make each daily run estimate every event again."""
+    read = series.loc[series["topic_id"].isin([topic_id, *controls])
+                      & (series["day"] >= start - timedelta(days=PRE_DAYS)) & (series["day"] <= end),
+                      ["topic_id", "day", MEASURE]]
+    digest = hashlib.sha256(f"{CODE}|{MEASURE}|{topic_id}|{role}|{','.join(controls)}|{start}|{end}".encode())
     digest.update(read.sort_values(["topic_id", "day"]).to_csv(index=False).encode())
     return digest.hexdigest()
 
@@ -86,7 +91,7 @@ def model(dbt, session):
             if (event_id, topic_id, fingerprint) in previous:
                 rows.append(previous[(event_id, topic_id, fingerprint)])
                 continue
-            est = estimate_impact(series, topic_id, start, end, used, measure="posts", pre_days=PRE_DAYS)
+            est = estimate_impact(series, topic_id, start, end, used, measure=MEASURE, pre_days=PRE_DAYS)
             rows.append({
                 "event_id": event_id, "topic_id": topic_id, "role": role, "measure": est.measure,
                 "method": est.method, "controls": ",".join(est.controls), "start_date": est.start,
