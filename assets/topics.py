@@ -1,20 +1,20 @@
-"""Topics: the programmes' registry exported for dbt, and the per-topic models trained from
-analysts' labels (versioned, with their held-out evaluation as metadata)."""
+"""Topics: the programmes' registry exported for dbt, and what the UI shows of the per-topic models
+that dbt trains from analysts' labels (int_topic_models_trained: versioned, with their held-out
+evaluation as metadata)."""
 from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
-from escucha.topics.models import export_models, train_topics
+import pyarrow.parquet as pq
+
+from escucha.home import DataHome
 from escucha.topics.registry import Registry
 from orchestration.resources import EscuchaHome
 
 REGISTRY = dg.AssetKey(["topics", "registry"])
 PROGRAMMES = dg.AssetKey(["topics", "programmes"])
-MODELS = dg.AssetKey(["topics", "models"])
-MODEL_WEIGHTS = dg.AssetKey(["topics", "model_weights"])
-# what training reads: the match texts, the rule matches and the labels, built by dbt
-TRAINING_INPUTS = [dg.AssetKey(["intermediate", "int_posts_searchable"]),
-                   dg.AssetKey(["intermediate", "int_post_topics_matched"]),
-                   dg.AssetKey(["staging", "stg_labels__topic_labels"])]
+#: the dbt model that trains the topic models (dbt_project/models/intermediate/topics)
+TRAINED = dg.AssetKey(["intermediate", "int_topic_models_trained"])
 
 
 @dg.multi_asset(
@@ -44,41 +44,21 @@ def _fmt(x: float | None) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(MODELS, group_name="topics", deps=[REGISTRY, *TRAINING_INPUTS],
-                     description="Per-topic relevance models trained on analysts' labels plus the rule "
-                                 "matches (<home>/topics/models/<topic>/v<N>.json), with precision and "
-                                 "recall on held-out labels."),
-        dg.AssetSpec(MODEL_WEIGHTS, group_name="topics", deps=[REGISTRY, *TRAINING_INPUTS],
-                     description="The current models' feature weights, which dbt scores in SQL."),
-    ],
-    pool="warehouse_writer",
-)
-def topic_models(context: dg.AssetExecutionContext, escucha_home: EscuchaHome) -> Iterator[dg.MaterializeResult]:
-    """Retrain each topic whose labels or query changed; keep the others' current model."""
-    home = escucha_home.home()
-    current = Registry.open(home).current()
-    outcomes = train_topics(home, [(t.topic_id, t.version) for t in current])
-    export_models(home, [t.topic_id for t in current], home.lake / "_meta")
-    rows = ["| topic | status | model | labels | held-out P / R / F1 (model) | (rules) |",
+def training_metadata(home: DataHome) -> dict[str, Any]:
+    """The current topic models and their held-out evaluation (lake/_meta/topic_models.parquet, written
+    by the dbt model int_topic_models_trained), as the UI shows them on that model: a table, the number
+    of topics with a model, and each topic's precision, recall and F1."""
+    path = home.lake / "_meta" / "topic_models.parquet"
+    records = pq.read_table(path).to_pylist() if path.is_file() else []
+    current = sorted((r for r in records if r["is_current"]), key=lambda r: r["topic_id"])
+    rows = ["| topic | model | trained at (UTC) | labels | held-out P / R / F1 (model) | (rules) |",
             "|---|---|---|---|---|---|"]
     numbers: dict[str, float] = {}
-    for o in outcomes:
-        if o.model is None:
-            rows.append(f"| {o.topic_id} | {o.status} | – | – | – | – |")
-            continue
-        rec = o.model.record()
-        rows.append(f"| {o.topic_id} | {o.status} | v{o.model.version} | {rec['labels']} | "
-                    f"{_fmt(rec['model_precision'])} / {_fmt(rec['model_recall'])} / {_fmt(rec['model_f1'])} | "
-                    f"{_fmt(rec['rule_precision'])} / {_fmt(rec['rule_recall'])} / {_fmt(rec['rule_f1'])} |")
+    for r in current:
+        rows.append(f"| {r['topic_id']} | v{r['model_version']} | {r['trained_at']:%Y-%m-%d %H:%M} | {r['labels']} | "
+                    f"{_fmt(r['model_precision'])} / {_fmt(r['model_recall'])} / {_fmt(r['model_f1'])} | "
+                    f"{_fmt(r['rule_precision'])} / {_fmt(r['rule_recall'])} / {_fmt(r['rule_f1'])} |")
         for k in ("model_precision", "model_recall", "model_f1", "rule_f1"):
-            if rec[k] is not None:
-                numbers[f"{o.topic_id} {k}"] = float(rec[k])
-    trained = sum(o.status == "trained" for o in outcomes)
-    context.log.info(f"topic models: {trained} trained, {len(outcomes) - trained} kept or without labels")
-    yield dg.MaterializeResult(asset_key=MODELS, metadata={
-        "evaluation": dg.MetadataValue.md("\n".join(rows)), "trained": trained,
-        "with_model": sum(o.model is not None for o in outcomes), **numbers})
-    yield dg.MaterializeResult(asset_key=MODEL_WEIGHTS, metadata={
-        "models": sum(o.model is not None for o in outcomes)})
+            if r[k] is not None:
+                numbers[f"{r['topic_id']} {k}"] = float(r[k])
+    return {"evaluation": dg.MetadataValue.md("\n".join(rows)), "with_model": len(current), **numbers}

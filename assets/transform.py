@@ -12,6 +12,7 @@ from unittest import mock
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from assets.topics import TRAINED, training_metadata
 from escucha.graph.refresh import REFRESH_DAYS_ENV
 from escucha.home import DataHome
 from escucha.processes import owned_folder, remove_orphans
@@ -95,11 +96,6 @@ def scope_tests_to_window(tags: Mapping[str, str], warehouse: Path, previous_pas
         yield
 
 
-# The topic models are trained between two dbt builds: what training reads (match texts, rule
-# matches, labels) comes first, then what scores with the models and everything downstream.
-SCORED = "int_post_topic_scores+ stg_topics__models+ stg_topics__model_weights+"
-
-
 PARSE_FILE = "partial_parse.msgpack"
 #: beside the kept parse: the project folder it was made from
 PARSE_PROJECT_FILE = "partial_parse.project"
@@ -174,25 +170,27 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, home: DataHome
         with scope_tests_to_window(context.run.tags, home.warehouse, previous_passed):
             invocation = dbt.cli(dbt_build_args(context.run.tags), context=context,
                                  target_path=run_folder(context, target))
-    yield from invocation.stream()  # raises when a model or a test failed: no marker then
+    for event in invocation.stream():  # raises when a model or a test failed: no marker then
+        yield with_training_metadata(context, event, home)
     passed.touch()
     keep_parse(Path(invocation.target_path), target)
     shutil.rmtree(invocation.target_path, ignore_errors=True)
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, exclude=SCORED, pool="warehouse_writer")
+def with_training_metadata(context: dg.AssetExecutionContext, event: Any, home: DataHome) -> Any:
+    """The event, with the topic models' evaluation added when it is the training model's output."""
+    if (isinstance(event, dg.Output) and TRAINED in context.selected_asset_keys
+            and event.output_name == context.assets_def.get_output_name_for_asset_key(TRAINED)):
+        return event.with_metadata({**event.metadata, **training_metadata(home)})
+    return event
+
+
+@dbt_assets(manifest=DBT_PROJECT.manifest_path, pool="warehouse_writer")
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                      escucha_home: EscuchaHome) -> Iterator[Any]:
-    """Build and test the dbt models up to the topics' rule matches. Runs over a window of days
-    (every run the CLI, the sensor or a backfill launches) rebuild only those days of the
-    incremental models; a run without a window rebuilds every day, and the tag
+    """Build and test the dbt models in one dbt process: staging, intermediate (the topic models are
+    trained between the models they read and the scores that use them: int_topic_models_trained),
+    marts. Runs over a window of days (every run the CLI, the sensor or a backfill launches) rebuild
+    only those days of the incremental models; a run without a window rebuilds every day, and the tag
     escucha/full_refresh=true rebuilds the tables from scratch."""
-    yield from build(context, dbt, escucha_home.home())
-
-
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, select=SCORED, name="scored_models", pool="warehouse_writer")
-def scored_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-                  escucha_home: EscuchaHome) -> Iterator[Any]:
-    """Build and test the models that use the topic models' scores: fct_post_topics, the topic
-    marts and what depends on them."""
     yield from build(context, dbt, escucha_home.home())

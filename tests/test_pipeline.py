@@ -141,8 +141,7 @@ def test_every_asset_builds_and_the_gate_passes(built):
     assert outcome.success, outcome
     assert outcome.steps == {"candidate__posts": "success", "candidate__posts_expectations": "success",
                              "published_lake": "success", "topic_registry": "success",
-                             "warehouse_models": "success", "topic_models": "success",
-                             "scored_models": "success", "events__calendar": "success",
+                             "warehouse_models": "success", "events__calendar": "success",
                              "overview_report": "success", "evolution_reports": "success"}
     gate = {k: v for k, v in outcome.checks.items() if k.endswith(":expectations")}
     assert len(gate) == 1 and all(gate.values())
@@ -152,7 +151,7 @@ def test_every_asset_builds_and_the_gate_passes(built):
     # dbt's parse is kept in the home for its next run; each run's own dbt folder is gone
     assert (home.dbt_target / "partial_parse.msgpack").stat().st_size > 0
     assert sorted(p.name for p in home.dbt_target.iterdir()) == [
-        "partial_parse.msgpack", "partial_parse.project", "tests-passed.scored_models", "tests-passed.warehouse_models"]
+        "partial_parse.msgpack", "partial_parse.project", "tests-passed.warehouse_models"]
     assert (home.dbt_target / "partial_parse.project").read_text() == str(DBT_PROJECT_DIR)
 
 
@@ -331,6 +330,16 @@ def test_labels_train_a_model_that_sql_scores_like_python(built):
     dim = mart(home, "select decided_by, model_version, labels, model_precision, model_recall "
                      "from marts.dim_topics where topic_id = 'elecciones'")
     assert dim[0][:3] == ("model", 1, len(chosen)) and 0 <= dim[0][3] <= 1 and 0 <= dim[0][4] <= 1
+    # the build's own record of what it did: elecciones trained, the topics nobody labelled without a model
+    training = {r[0]: r[1:] for r in mart(home, "select topic_id, status, model_version, labels, message "
+                                                "from intermediate.int_topic_models_trained")}
+    assert training.pop("elecciones") == ("trained", 1, len(chosen), "")
+    assert training and set(training.values()) == {("too_few_labels", None, None, "no labels")}
+    # the next run keeps that model: same version, no new file
+    assert run_pipeline(home, END, END).success
+    assert mart(home, "select status, model_version from intermediate.int_topic_models_trained "
+                      "where topic_id = 'elecciones'") == [("unchanged", 1)]
+    assert len(stored_models(home, "elecciones")) == 1
     rows = mart(home, "select t.post_key, p.text, t.matched_by_rule, t.model_score, t.matched_by_model, "
                       "t.is_relevant from marts.fct_post_topics t join marts.fct_posts p using (post_key) "
                       "where t.topic_id = 'elecciones' order by 1")
@@ -358,7 +367,7 @@ def test_the_training_asset_records_its_evaluation_for_the_ui(built):
     home, _ = built
     prepare_dagster_home(home)
     with dg.DagsterInstance.get() as instance:
-        event = instance.get_latest_materialization_event(dg.AssetKey(["topics", "models"]))
+        event = instance.get_latest_materialization_event(dg.AssetKey(["intermediate", "int_topic_models_trained"]))
     metadata = event.asset_materialization.metadata
     [(precision, recall, f1)] = mart(home, "select model_precision, model_recall, model_f1 from marts.dim_topics "
                                            "where topic_id = 'elecciones'")
@@ -366,7 +375,9 @@ def test_the_training_asset_records_its_evaluation_for_the_ui(built):
     assert metadata["elecciones model_recall"].value == pytest.approx(recall)
     assert metadata["elecciones model_f1"].value == pytest.approx(f1)
     table = metadata["evaluation"].value
-    assert "| elecciones | unchanged | v1 |" in table or "| elecciones | trained | v1 |" in table
+    [(version, trained_at, labels)] = mart(home, "select model_version, trained_at, labels from "
+                                                 "staging.stg_topics__models where topic_id = 'elecciones' and is_current")
+    assert f"| elecciones | v{version} | {trained_at:%Y-%m-%d %H:%M} | {labels} |" in table
 
 
 def test_graph_marts_equal_the_graph_functions_over_the_marts(built):

@@ -176,3 +176,15 @@
 {% macro spark__latest_known(expr, order_expr) -%}
     max_by({{ expr }}, case when {{ expr }} is not null then {{ order_expr }} end)
 {%- endmacro %}
+
+{# A file of the lake's _meta folder that a model of the build writes (the topic models), for a
+   model that depends on the writer: a source would name a Dagster asset of its own. #}
+{% macro lake_meta_file(name) -%}
+    {{ return(adapter.dispatch('lake_meta_file', 'escucha')(name)) }}
+{%- endmacro %}
+{% macro default__lake_meta_file(name) -%}
+    read_parquet('{{ env_var("ESCUCHA_HOME") }}/lake/_meta/{{ name }}.parquet')
+{%- endmacro %}
+{% macro spark__lake_meta_file(name) -%}
+    parquet.`{{ env_var("ESCUCHA_HOME") }}/lake/_meta/{{ name }}.parquet`
+{%- endmacro %}

@@ -3,7 +3,9 @@
 A topic gets a new model version when its labels or its query version change (the training
 fingerprint); otherwise the current version is kept. The current versions are exported into the
 lake (topic_models.parquet with every version and its held-out evaluation, and
-topic_model_weights.parquet with the current weights) for dbt to score in SQL.
+topic_model_weights.parquet with the current weights) for dbt to score in SQL. Training runs inside
+the dbt build (the model int_topic_models_trained), between the models it reads and the ones that
+score with its weights.
 """
 from __future__ import annotations
 
@@ -20,7 +22,6 @@ import pyarrow.parquet as pq
 
 from escucha.home import DataHome
 from escucha.topics.classifier import TopicModel, train
-from escucha.warehouse import connect
 
 WEAK_SAMPLE = 200_000  # posts read for the rules' weak labels, besides every labelled post
 
@@ -90,26 +91,37 @@ def save_model(home: DataHome, topic_id: str, topic_version: int, fingerprint: s
     return stored
 
 
-def training_set(con: duckdb.DuckDBPyConnection, topic_id: str) -> tuple[list[str], list[str], list[bool], list]:
+@dataclass(frozen=True)
+class TrainingInputs:
+    """The relations training reads (names in the connection it is given): every post's match
+    text, the rule matches and the analysts' labels."""
+    searchable: str = "intermediate.int_posts_searchable"
+    matched: str = "intermediate.int_post_topics_matched"
+    labels: str = "staging.stg_labels__topic_labels"
+
+
+def training_set(con: duckdb.DuckDBPyConnection, topic_id: str, inputs: TrainingInputs = TrainingInputs()
+                 ) -> tuple[list[str], list[str], list[bool], list]:
     """Every labelled post of a topic plus a deterministic sample of the others:
     (post_keys, match texts, rule matched, label or None)."""
-    total = con.execute("select count(*) from intermediate.int_posts_searchable").fetchone()[0]
+    total = con.execute(f"select count(*) from {inputs.searchable}").fetchone()[0]
     keep = min(1.0, WEAK_SAMPLE / max(total, 1))
     rows = con.execute(
-        """
+        f"""
         select s.post_key, s.match_text, m.post_key is not null as rule_match, l.relevant
-        from intermediate.int_posts_searchable as s
-        left join intermediate.int_post_topics_matched as m on m.post_key = s.post_key and m.topic_id = ?
-        left join staging.stg_labels__topic_labels as l on l.post_key = s.post_key and l.topic_id = ?
+        from {inputs.searchable} as s
+        left join {inputs.matched} as m on m.post_key = s.post_key and m.topic_id = ?
+        left join {inputs.labels} as l on l.post_key = s.post_key and l.topic_id = ?
         where l.post_key is not null or (hash(s.post_key) % 1000000) < ? * 1000000
         order by s.post_key
         """, [topic_id, topic_id, keep]).fetchall()
     return [r[0] for r in rows], [r[1] for r in rows], [bool(r[2]) for r in rows], [r[3] for r in rows]
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection, topic_id: str, topic_version: int) -> tuple[str, int]:
+def fingerprint(con: duckdb.DuckDBPyConnection, topic_id: str, topic_version: int,
+                inputs: TrainingInputs = TrainingInputs()) -> tuple[str, int]:
     """A digest of the topic's labels and query version, and the number of labels."""
-    rows = con.execute("select post_key, relevant from staging.stg_labels__topic_labels where topic_id = ? "
+    rows = con.execute(f"select post_key, relevant from {inputs.labels} where topic_id = ? "
                        "order by post_key", [topic_id]).fetchall()
     digest = hashlib.sha256(json.dumps([topic_version, rows]).encode()).hexdigest()
     return digest, len(rows)
@@ -143,27 +155,28 @@ class TrainingOutcome:
     message: str = ""
 
 
-def train_topics(home: DataHome, topics: list[tuple[str, int]], *, seed: int = 0) -> list[TrainingOutcome]:
-    """Train each (topic, current version) whose labels or query changed since its last model."""
+def train_topics(home: DataHome, topics: list[tuple[str, int]], con: duckdb.DuckDBPyConnection,
+                 inputs: TrainingInputs = TrainingInputs(), *, seed: int = 0) -> list[TrainingOutcome]:
+    """Train each (topic, current version) whose labels or query changed since its last model,
+    reading ``inputs`` through ``con``."""
     outcomes = []
-    with connect(home.warehouse, read_only=True) as con:  # waits while another process writes it
-        for topic_id, topic_version in topics:
-            digest, n_labels = fingerprint(con, topic_id, topic_version)
-            previous = stored_models(home, topic_id)
-            if previous and previous[-1].fingerprint == digest:
-                outcomes.append(TrainingOutcome(topic_id, "unchanged", previous[-1]))
-                continue
-            if n_labels == 0:
-                outcomes.append(TrainingOutcome(topic_id, "too_few_labels", previous[-1] if previous else None,
-                                                "no labels"))
-                continue
-            _, texts, rule, labels = training_set(con, topic_id)
-            try:
-                model = train(topic_id, texts, rule, labels, seed=seed)
-            except ValueError as exc:
-                outcomes.append(TrainingOutcome(topic_id, "too_few_labels", previous[-1] if previous else None,
-                                                str(exc)))
-                continue
-            outcomes.append(TrainingOutcome(topic_id, "trained",
-                                            save_model(home, topic_id, topic_version, digest, model)))
+    for topic_id, topic_version in topics:
+        digest, n_labels = fingerprint(con, topic_id, topic_version, inputs)
+        previous = stored_models(home, topic_id)
+        if previous and previous[-1].fingerprint == digest:
+            outcomes.append(TrainingOutcome(topic_id, "unchanged", previous[-1]))
+            continue
+        if n_labels == 0:
+            outcomes.append(TrainingOutcome(topic_id, "too_few_labels", previous[-1] if previous else None,
+                                            "no labels"))
+            continue
+        _, texts, rule, labels = training_set(con, topic_id, inputs)
+        try:
+            model = train(topic_id, texts, rule, labels, seed=seed)
+        except ValueError as exc:
+            outcomes.append(TrainingOutcome(topic_id, "too_few_labels", previous[-1] if previous else None,
+                                            str(exc)))
+            continue
+        outcomes.append(TrainingOutcome(topic_id, "trained",
+                                        save_model(home, topic_id, topic_version, digest, model)))
     return outcomes

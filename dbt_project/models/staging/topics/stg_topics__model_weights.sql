@@ -1,5 +1,7 @@
+-- depends_on: {{ ref('int_topic_models_trained') }}
 with source as (
-    select * from {{ source('topics', 'model_weights') }}
+    -- lake/_meta/topic_model_weights.parquet, written by int_topic_models_trained earlier in the same build
+    select * from {{ lake_meta_file('topic_model_weights') }}
 ),
 
 renamed as (
