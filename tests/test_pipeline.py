@@ -305,7 +305,7 @@ def test_labels_train_a_model_that_sql_scores_like_python(built):
     import pyarrow.parquet as pq
 
     from escucha.topics.classifier import score
-    from escucha.topics.models import stored_models
+    from escucha.topics.models import stored_models, train_topics
 
     home, _ = built
     truth = {r["post_key"]: "elecciones" in r["topics"]
@@ -335,10 +335,12 @@ def test_labels_train_a_model_that_sql_scores_like_python(built):
                                                 "from intermediate.int_topic_models_trained")}
     assert training.pop("elecciones") == ("trained", 1, len(chosen), "")
     assert training and set(training.values()) == {("too_few_labels", None, None, "no labels")}
-    # the next run keeps that model: same version, no new file
-    assert run_pipeline(home, END, END).success
-    assert mart(home, "select status, model_version from intermediate.int_topic_models_trained "
-                      "where topic_id = 'elecciones'") == [("unchanged", 1)]
+    # training again on the same labels and query keeps that model: same version, no new file
+    [(version,)] = mart(home, "select topic_version from staging.stg_topics__versions "
+                              "where topic_id = 'elecciones' and is_current")
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        [again] = train_topics(home, [("elecciones", version)], con)
+    assert (again.status, again.model.version) == ("unchanged", 1)
     assert len(stored_models(home, "elecciones")) == 1
     rows = mart(home, "select t.post_key, p.text, t.matched_by_rule, t.model_score, t.matched_by_model, "
                       "t.is_relevant from marts.fct_post_topics t join marts.fct_posts p using (post_key) "
