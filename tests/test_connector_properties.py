@@ -800,6 +800,22 @@ def test_a_tweet_in_quotes_keeps_its_quotes_and_json_encoded_files_are_decoded(t
         assert landed == [("1", "7", texts[0], 1), ("2", "7", texts[1], 2)]
 
 
+def test_one_damaged_text_does_not_turn_a_json_encoded_file_plain(tmp):
+    """Found by test_spoiled_rows_are_all_accounted_for: one row of a --json-encode-text file had a
+    control byte inside its text, which is then not valid JSON. The file was read as plain, and every
+    id kept its quotes and was quarantined. The ids, JSON strings in every other row, decide."""
+    header = ["id", "author_id", "created_at", "text", "public_metrics.like_count"]
+    rows = [[json.dumps(c) for c in ("1", "7", "2022-01-16T14:05:00.000Z", '""')] + ["1"],
+            [json.dumps(c) for c in ("2", "7", "2022-01-16T14:05:00.000Z", "hola")] + ["2"],
+            [json.dumps(c) for c in ("3", "7", "2022-01-16T14:05:00.000Z")] + ['"a\x01"', "3"]]
+    data = csv_text(header, [dict(zip(header, r)) for r in rows])[0].encode()
+    out = parse(BY_NAME["twarc_csv"], Written("tweets.csv", data, [], 2, False), tmp)
+    assert out.quarantine == [] and out.rows_in == 3
+    landed = sorted((r[1], r[2], r[3], r[5]) for r in out.landed)
+    assert landed[:2] == [("1", "7", '""', 1), ("2", "7", "hola", 2)]
+    assert landed[2][:2] == ("3", "7")
+
+
 def test_a_json_error_quoting_half_a_character_is_a_clear_rejection(tmp):
     """Found by test_spoiled_rows_are_all_accounted_for: DuckDB's JSON error quotes the input around
     the error, cut inside a UTF-8 character, and the Python client raised UnicodeDecodeError on that

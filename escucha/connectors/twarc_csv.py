@@ -93,14 +93,20 @@ def unescape_sql(expr: str, json_encoded: bool = False) -> str:
     return expr if json_encoded else f"replace({expr}, '\\n', chr(10))"
 
 
-def json_encoded(con: duckdb.DuckDBPyConnection, text: str) -> bool:
-    """Whether the file was written with --json-encode-text: every non-empty `text` cell of _rows is
-    a JSON string. Decided per file: in a plain file a tweet may itself be "in quotes"."""
-    is_string = ("case when starts_with(t, '\"') and json_valid(t) then json_type(t::json) = 'VARCHAR'"
-                 " else false end")
-    return bool(con.execute(
-        f"select coalesce(bool_and({is_string}), false) from (select {text} as t from _rows) where t is not null"
-    ).fetchone()[0])
+def json_encoded(con: duckdb.DuckDBPyConnection, text: str, tweet_id: str) -> bool:
+    """Whether the file was written with --json-encode-text: most non-empty `id` cells of _rows are
+    JSON strings (twarc-csv >= 0.5 encodes ids too, and a plain export never writes an id in quotes,
+    so a damaged row cannot turn the file plain), or every non-empty `text` cell is (older versions
+    encode only text). Decided per file: in a plain file a tweet may itself be "in quotes"."""
+    def is_string(cell: str) -> str:
+        return (f"case when starts_with({cell}, '\"') and json_valid({cell}) "
+                f"then json_type({cell}::json) = 'VARCHAR' else false end")
+    ids, texts = con.execute(
+        f"select (select avg(case when {is_string('i')} then 1 else 0 end) "
+        f"        from (select nullif(trim({tweet_id}), '') as i from _rows) where i is not null), "
+        f"       (select bool_and({is_string('t')}) from (select {text} as t from _rows) where t is not null)"
+    ).fetchone()
+    return bool((ids is not None and ids > 0.5) or texts)
 
 
 def decode_json_cells(con: duckdb.DuckDBPyConnection, columns: list[str]) -> None:
@@ -168,7 +174,7 @@ def parse(con: duckdb.DuckDBPyConnection, src: SourceFile, cal: Calendar) -> Par
     def c(*names: str) -> str:
         return col(columns, *names)
 
-    encoded = json_encoded(con, c("text"))
+    encoded = json_encoded(con, c("text"), c("id"))
     if encoded:
         decode_json_cells(con, columns)
     day_reason = calendar_reason_sql("cast(created_at as date)", cal)
