@@ -80,11 +80,15 @@ TWEET_TIME = "['%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%M:%SZ']"
 RETRIEVED_TIME = "['%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%dT%H:%M:%S%z']"
 
 
+def is_json_string_sql(expr: str) -> str:
+    """SQL: whether a cell holds a JSON string (true or false, never null)."""
+    return (f"case when starts_with({expr}, '\"') and json_valid({expr}) "
+            f"then json_type({expr}::json) = 'VARCHAR' else false end")
+
+
 def json_string_sql(expr: str) -> str:
     """SQL: a cell holding a JSON string decoded, any other cell as it is."""
-    is_string = (f"case when starts_with({expr}, '\"') and json_valid({expr}) "
-                 f"then json_type({expr}::json) = 'VARCHAR' end")
-    return f"case when {is_string} then json_extract_string({expr}::json, '$') else {expr} end"
+    return f"case when {is_json_string_sql(expr)} then json_extract_string({expr}::json, '$') else {expr} end"
 
 
 def unescape_sql(expr: str, json_encoded: bool = False) -> str:
@@ -98,13 +102,10 @@ def json_encoded(con: duckdb.DuckDBPyConnection, text: str, tweet_id: str) -> bo
     JSON strings (twarc-csv >= 0.5 encodes ids too, and a plain export never writes an id in quotes,
     so a damaged row cannot turn the file plain), or every non-empty `text` cell is (older versions
     encode only text). Decided per file: in a plain file a tweet may itself be "in quotes"."""
-    def is_string(cell: str) -> str:
-        return (f"case when starts_with({cell}, '\"') and json_valid({cell}) "
-                f"then json_type({cell}::json) = 'VARCHAR' else false end")
     ids, texts = con.execute(
-        f"select (select avg(case when {is_string('i')} then 1 else 0 end) "
+        f"select (select avg(case when {is_json_string_sql('i')} then 1 else 0 end) "
         f"        from (select nullif(trim({tweet_id}), '') as i from _rows) where i is not null), "
-        f"       (select bool_and({is_string('t')}) from (select {text} as t from _rows) where t is not null)"
+        f"       (select bool_and({is_json_string_sql('t')}) from (select {text} as t from _rows) where t is not null)"
     ).fetchone()
     return bool((ids is not None and ids > 0.5) or texts)
 
