@@ -1,5 +1,6 @@
 """dbt models (staging, intermediate, marts, internal) as Dagster assets."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -10,7 +11,7 @@ from typing import Any
 from unittest import mock
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from assets.topics import TRAINED, training_metadata
 from escucha.graph.refresh import REFRESH_DAYS_ENV
@@ -23,8 +24,9 @@ from orchestration.resources import EscuchaHome, dbt_project
 DBT_PROJECT = dbt_project()
 
 
-def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
-    """`dbt build`, from scratch when the run is tagged escucha/full_refresh=true."""
+def dbt_build_args(tags: Mapping[str, str], seeds_loaded: bool = False) -> list[str]:
+    """`dbt build`, from scratch when the run is tagged escucha/full_refresh=true; without the seeds
+    (and their tests) when the warehouse already holds these seed files, loaded by a build that passed."""
     # a test runs in the build that has built all its parents (a test between the two builds'
     # models waits for the second); dbt's unit tests check the SQL, not the data: they run in
     # `make test` (tests/test_pipeline.py), not in every pipeline run. No manifest.json nor
@@ -34,6 +36,8 @@ def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
             "--no-write-json"]
     if tags.get("escucha/full_refresh") == "true":
         args.append("--full-refresh")
+    elif seeds_loaded:
+        args += ["--exclude", "resource_type:seed"]
     return args
 
 
@@ -59,11 +63,16 @@ def graph_cadence_of(tags: Mapping[str, str]) -> Iterator[None]:
 TESTS_IN_WINDOW_ENV = "ESCUCHA_TESTS_IN_WINDOW"
 
 
+def manifest_nodes(manifest_path: Path, resource_type: str) -> list[dict[str, Any]]:
+    """The nodes of the dbt manifest of this resource type (model, seed, test...)."""
+    nodes = json.loads(Path(manifest_path).read_text(encoding="utf-8"))["nodes"].values()
+    return [n for n in nodes if n["resource_type"] == resource_type]
+
+
 def incremental_tables(manifest_path: Path) -> frozenset[tuple[str, str]]:
     """(schema, table) of every incremental model in the dbt manifest."""
-    nodes = json.loads(Path(manifest_path).read_text(encoding="utf-8"))["nodes"].values()
-    return frozenset((n["schema"], n["alias"]) for n in nodes
-                     if n["resource_type"] == "model" and n["config"].get("materialized") == "incremental")
+    return frozenset((n["schema"], n["alias"]) for n in manifest_nodes(manifest_path, "model")
+                     if n["config"].get("materialized") == "incremental")
 
 
 def builds_incrementally(warehouse: Path, tables: frozenset[tuple[str, str]]) -> bool:
@@ -78,6 +87,36 @@ def builds_incrementally(warehouse: Path, tables: frozenset[tuple[str, str]]) ->
     finally:
         con.close()
     return tables <= existing
+
+
+#: in the home's dbt target: the fingerprint of the seed files the warehouse holds, written by a build
+#: that loaded them and passed
+SEEDS_FILE = "seeds.loaded"
+
+
+def seeds_fingerprint(project_dir: Path) -> str:
+    """sha256 of the project's seed files (CSV and their YAML) and dbt_project.yml (seed configs)."""
+    digest = hashlib.sha256()
+    files = [p for p in (project_dir / "seeds").rglob("*") if p.is_file()] + [project_dir / "dbt_project.yml"]
+    for path in sorted(files):
+        digest.update(f"{path.relative_to(project_dir).as_posix()}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def seeds_loaded(target: Path, warehouse: Path, fingerprint: str) -> bool:
+    """True when a build that passed loaded seed files with this fingerprint (SEEDS_FILE) and the
+    warehouse still holds every seed's table: the build may leave the seeds and their tests out."""
+    recorded = target / SEEDS_FILE
+    seeds = frozenset((n["schema"], n["alias"]) for n in manifest_nodes(DBT_PROJECT.manifest_path, "seed"))
+    return (recorded.is_file() and recorded.read_text(encoding="utf-8").strip() == fingerprint
+            and builds_incrementally(warehouse, seeds))
+
+
+def seed_keys(assets_def: dg.AssetsDefinition) -> set[dg.AssetKey]:
+    """The Dagster asset keys of the project's seeds."""
+    return {get_asset_key_for_model([assets_def], n["name"])
+            for n in manifest_nodes(DBT_PROJECT.manifest_path, "seed")}
 
 
 @contextmanager
@@ -160,19 +199,26 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, home: DataHome
     analyst's session) the step waits, up to ESCUCHA_LOCK_TIMEOUT seconds, then fails saying who
     holds it (escucha.warehouse). The profile's `retries` covers the seconds between that wait and
     dbt's own open, and `keep_open` keeps the warehouse dbt's until the build ends."""
-    with window_environment(*run_window_of(context.run.tags)), graph_cadence_of(context.run.tags), \
-            dbt_target_of(home) as target:
+    tags = context.run.tags
+    with window_environment(*run_window_of(tags)), graph_cadence_of(tags), dbt_target_of(home) as target:
         remove_orphans(target.iterdir())  # left by a run killed in the middle of dbt
         wait_until_free(home.warehouse, on_wait=context.log.warning)
         passed = build_passed_marker(target, context.op_execution_context.op.name)
         previous_passed = passed.is_file()
         passed.unlink(missing_ok=True)
-        with scope_tests_to_window(context.run.tags, home.warehouse, previous_passed):
-            invocation = dbt.cli(dbt_build_args(context.run.tags), context=context,
+        fingerprint, seeds = seeds_fingerprint(DBT_PROJECT.project_dir), seed_keys(context.assets_def)
+        keep_seeds = (tags.get("escucha/full_refresh") != "true" and not context.selected_asset_keys <= seeds
+                      and seeds_loaded(target, home.warehouse, fingerprint))  # seeds asked for alone: loaded
+        if not keep_seeds:  # until this build passes, the warehouse's seeds are not known to be these
+            (target / SEEDS_FILE).unlink(missing_ok=True)
+        with scope_tests_to_window(tags, home.warehouse, previous_passed):
+            invocation = dbt.cli(dbt_build_args(tags, seeds_loaded=keep_seeds), context=context,
                                  target_path=run_folder(context, target))
     for event in invocation.stream():  # raises when a model or a test failed: no marker then
         yield with_training_metadata(context, event, home)
     passed.touch()
+    if not keep_seeds and seeds <= context.selected_asset_keys:
+        (target / SEEDS_FILE).write_text(fingerprint, encoding="utf-8")
     keep_parse(Path(invocation.target_path), target)
     shutil.rmtree(invocation.target_path, ignore_errors=True)
 

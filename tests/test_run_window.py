@@ -50,6 +50,11 @@ def test_runs_pass_no_vars_so_dbt_keeps_its_parse() -> None:
     assert "--vars" not in args
     assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
     assert dbt_build_args({"escucha/full_refresh": "true"})[-1] == "--full-refresh"
+    assert "resource_type:seed" not in args  # seeds load unless the warehouse holds these files already
+    kept = dbt_build_args(ranged, seeds_loaded=True)
+    assert kept[kept.index("--exclude") + 1] == "resource_type:seed"
+    # a full refresh rebuilds everything, the seeds too
+    assert "--exclude" not in dbt_build_args({"escucha/full_refresh": "true"}, seeds_loaded=True)
     assert "--no-write-json" in args  # Dagster streams dbt's events: the artifacts were only a cost
 
 

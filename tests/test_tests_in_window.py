@@ -17,7 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from assets.transform import TESTS_IN_WINDOW_ENV, incremental_tables, scope_tests_to_window, build_passed_marker
+from assets.transform import (SEEDS_FILE, TESTS_IN_WINDOW_ENV, build_passed_marker, incremental_tables,
+                              scope_tests_to_window, seeds_fingerprint, seeds_loaded)
 from escucha.run_window import END_ENV, START_ENV
 from orchestration.resources import DBT_PROJECT_DIR, dbt_executable
 from tests.conftest import copy_home
@@ -141,6 +142,35 @@ def test_dagster_scopes_the_tests_only_of_an_incremental_build_over_a_window(dem
     assert os.environ[TESTS_IN_WINDOW_ENV] == "1"  # restored after the block
 
 
+def test_a_build_leaves_the_seeds_out_only_while_the_warehouse_holds_these_seed_files(
+        demo, tmp_path: Path) -> None:
+    home, _ = demo
+    fingerprint = seeds_fingerprint(DBT_PROJECT_DIR)
+    recorded = home.dbt_target / SEEDS_FILE
+    assert recorded.read_text(encoding="utf-8") == fingerprint  # written by the template's build, which passed
+    assert seeds_loaded(home.dbt_target, home.warehouse, fingerprint)
+    assert not seeds_loaded(home.dbt_target, home.warehouse, "another fingerprint")  # a seed file changed
+    assert not seeds_loaded(home.dbt_target, tmp_path / "missing.duckdb", fingerprint)  # a new warehouse
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(home.warehouse, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("drop table reference.peru_provinces")  # a seed table gone (dropped by hand)
+    con.close()
+    assert not seeds_loaded(home.dbt_target, copy, fingerprint)
+    assert not seeds_loaded(tmp_path, home.warehouse, fingerprint)  # nothing recorded
+
+    # the fingerprint follows the seed files' contents, and only theirs among the project's files
+    project = tmp_path / "project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    assert seeds_fingerprint(project) == fingerprint
+    (project / "models" / "staging" / "extra.sql").write_text("select 1", encoding="utf-8")
+    assert seeds_fingerprint(project) == fingerprint
+    provinces = project / "seeds" / "reference" / "peru_provinces.csv"
+    provinces.write_text(provinces.read_text(encoding="utf-8").replace("Lima", "Lima Metropolitana", 1),
+                         encoding="utf-8")
+    assert seeds_fingerprint(project) != fingerprint
+
+
 def test_a_failed_test_fails_every_run_until_one_passes(demo_template, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Real pipeline runs. A duplicate planted on an earlier day is outside the last day's window:
@@ -162,11 +192,22 @@ def test_a_failed_test_fails_every_run_until_one_passes(demo_template, tmp_path:
                        f"where cast(created_at as date) = '{earlier}' and not exists (select 1 from "
                        f"marts.fct_post_topics as t where t.post_key = p.post_key) order by post_key limit 1") == 1
 
+    seeds = home.dbt_target / SEEDS_FILE
+    assert seeds.read_text(encoding="utf-8") == seeds_fingerprint(DBT_PROJECT_DIR)
+    seed_checks = {"reference/peru_provinces:unique_peru_provinces_ubigeo", "reference/networks:unique_networks_network"}
+
     outcome = run_pipeline(home, last, last)
     assert outcome.success and outcome.checks[f"marts/fct_posts:{UNIQUE}"]
     assert warehouse_step.is_file()
+    # the warehouse holds these seed files, loaded by a build that passed: neither loaded nor tested again
+    assert not seed_checks & set(outcome.checks) and not any(c.startswith("reference/") for c in outcome.checks)
+    assert seeds.read_text(encoding="utf-8") == seeds_fingerprint(DBT_PROJECT_DIR)
 
     warehouse_step.unlink()  # as a failed build leaves it
+    seeds.write_text("the fingerprint of other seed files", encoding="utf-8")  # as after a seed file changed
     outcome = run_pipeline(home, last, last)
     assert not outcome.success and outcome.checks[f"marts/fct_posts:{UNIQUE}"] is False
     assert not warehouse_step.is_file()  # so the next run tests every row again
+    # the changed seeds were loaded and tested; the build failed, so the next one loads them again
+    assert all(outcome.checks[c] for c in seed_checks)
+    assert not seeds.exists()
