@@ -171,6 +171,31 @@ def test_a_build_leaves_the_seeds_out_only_while_the_warehouse_holds_these_seed_
     assert seeds_fingerprint(project) != fingerprint
 
 
+def test_a_null_in_a_constrained_mart_column_fails_its_model_and_keeps_the_table(demo, tmp_path: Path) -> None:
+    """The table marts check not_null with contract constraints instead of tests: a null fails the
+    model itself, with the column named, and the mart keeps the rows of its last good build."""
+    home, _ = demo
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    nullable = dict(con.execute("select column_name, is_nullable from information_schema.columns "
+                                "where table_schema = 'marts' and table_name = 'fct_event_impact'").fetchall())
+    before = con.execute("select count(*), count(distinct topic_id), sum(actual) from marts.fct_event_impact").fetchall()[0]
+    con.close()
+    assert (nullable["event_id"], nullable["topic_id"], nullable["effect"]) == ("NO", "NO", "YES")
+    assert before[0] > 0
+    assert plant(home, "insert into intermediate.int_event_impacts_estimated select * replace (null as topic_id) "
+                       "from intermediate.int_event_impacts_estimated limit 1") == 1
+    try:
+        [result] = [r for r in dbt(home, tmp_path, "run", "fct_event_impact") if r["unique_id"].startswith("model.")]
+        assert result["status"] == "error"
+        assert "NOT NULL constraint failed" in result["message"] and "topic_id" in result["message"]
+        con = duckdb.connect(str(home.warehouse), read_only=True)
+        assert con.execute("select count(*), count(distinct topic_id), sum(actual) "
+                           "from marts.fct_event_impact").fetchall()[0] == before
+        con.close()
+    finally:
+        assert plant(home, "delete from intermediate.int_event_impacts_estimated where topic_id is null") == 1
+
+
 def test_a_failed_test_fails_every_run_until_one_passes(demo_template, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Real pipeline runs. A duplicate planted on an earlier day is outside the last day's window:
