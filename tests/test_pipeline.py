@@ -148,10 +148,11 @@ def test_every_asset_builds_and_the_gate_passes(built):
     assert all(outcome.checks.values()), [k for k, v in outcome.checks.items() if not v]
     html = (home.reports / "overview.html").read_text(encoding="utf-8")
     assert "<svg" in html and "<script" not in html
-    # dbt's parse is kept in the home for its next run; each run's own dbt folder is gone
+    # dbt's parse is kept in the home for its next run, with the seed files the build loaded; each
+    # run's own dbt folder is gone
     assert (home.dbt_target / "partial_parse.msgpack").stat().st_size > 0
     assert sorted(p.name for p in home.dbt_target.iterdir()) == [
-        "partial_parse.msgpack", "partial_parse.project", "tests-passed.warehouse_models"]
+        "partial_parse.msgpack", "partial_parse.project", "seeds.loaded", "tests-passed.warehouse_models"]
     assert (home.dbt_target / "partial_parse.project").read_text() == str(DBT_PROJECT_DIR)
 
 
