@@ -75,9 +75,9 @@ def incremental_tables(manifest_path: Path) -> frozenset[tuple[str, str]]:
                      if n["config"].get("materialized") == "incremental")
 
 
-def builds_incrementally(warehouse: Path, tables: frozenset[tuple[str, str]]) -> bool:
-    """True when the warehouse already holds a table for each of these models: a build over a window
-    then writes only the window's rows of the window-incremental models."""
+def holds_tables(warehouse: Path, tables: frozenset[tuple[str, str]]) -> bool:
+    """True when the warehouse already holds a table for each of these (schema, table): for the
+    incremental models, a build over a window then writes only the window's rows."""
     if not warehouse.is_file():
         return False
     con = connect(warehouse, read_only=True)
@@ -110,7 +110,7 @@ def seeds_loaded(target: Path, warehouse: Path, fingerprint: str) -> bool:
     recorded = target / SEEDS_FILE
     seeds = frozenset((n["schema"], n["alias"]) for n in manifest_nodes(DBT_PROJECT.manifest_path, "seed"))
     return (recorded.is_file() and recorded.read_text(encoding="utf-8").strip() == fingerprint
-            and builds_incrementally(warehouse, seeds))
+            and holds_tables(warehouse, seeds))
 
 
 def seed_keys(assets_def: dg.AssetsDefinition) -> set[dg.AssetKey]:
@@ -127,7 +127,7 @@ def scope_tests_to_window(tags: Mapping[str, str], warehouse: Path, previous_pas
     otherwise every row is tested (so a failure stays visible until a build passes)."""
     scoped = (previous_passed and run_window_of(tags) != (None, None)
               and tags.get("escucha/full_refresh") != "true"
-              and builds_incrementally(warehouse, incremental_tables(DBT_PROJECT.manifest_path)))
+              and holds_tables(warehouse, incremental_tables(DBT_PROJECT.manifest_path)))
     with mock.patch.dict(os.environ):
         os.environ.pop(TESTS_IN_WINDOW_ENV, None)
         if scoped:

@@ -178,7 +178,8 @@ def test_a_null_in_a_constrained_mart_column_fails_its_model_and_keeps_the_table
     con = duckdb.connect(str(home.warehouse), read_only=True)
     nullable = dict(con.execute("select column_name, is_nullable from information_schema.columns "
                                 "where table_schema = 'marts' and table_name = 'fct_event_impact'").fetchall())
-    before = con.execute("select count(*), count(distinct topic_id), sum(actual) from marts.fct_event_impact").fetchall()[0]
+    before = con.execute("select count(*), count(distinct topic_id), sum(actual) "
+                         "from marts.fct_event_impact").fetchall()[0]
     con.close()
     assert (nullable["event_id"], nullable["topic_id"], nullable["effect"]) == ("NO", "NO", "YES")
     assert before[0] > 0
@@ -219,7 +220,8 @@ def test_a_failed_test_fails_every_run_until_one_passes(demo_template, tmp_path:
 
     seeds = home.dbt_target / SEEDS_FILE
     assert seeds.read_text(encoding="utf-8") == seeds_fingerprint(DBT_PROJECT_DIR)
-    seed_checks = {"reference/peru_provinces:unique_peru_provinces_ubigeo", "reference/networks:unique_networks_network"}
+    seed_checks = {"reference/peru_provinces:unique_peru_provinces_ubigeo",
+                   "reference/networks:unique_networks_network"}
 
     outcome = run_pipeline(home, last, last)
     assert outcome.success and outcome.checks[f"marts/fct_posts:{UNIQUE}"]
