@@ -89,6 +89,10 @@ def holds_tables(warehouse: Path, tables: frozenset[tuple[str, str]]) -> bool:
     return tables <= existing
 
 
+#: read once per process, from the manifest the dbt assets below are made from
+INCREMENTAL_TABLES = incremental_tables(DBT_PROJECT.manifest_path)
+SEED_NODES = manifest_nodes(DBT_PROJECT.manifest_path, "seed")
+
 #: in the home's dbt target: the fingerprint of the seed files the warehouse holds, written by a build
 #: that loaded them and passed
 SEEDS_FILE = "seeds.loaded"
@@ -108,15 +112,13 @@ def seeds_loaded(target: Path, warehouse: Path, fingerprint: str) -> bool:
     """True when a build that passed loaded seed files with this fingerprint (SEEDS_FILE) and the
     warehouse still holds every seed's table: the build may leave the seeds and their tests out."""
     recorded = target / SEEDS_FILE
-    seeds = frozenset((n["schema"], n["alias"]) for n in manifest_nodes(DBT_PROJECT.manifest_path, "seed"))
     return (recorded.is_file() and recorded.read_text(encoding="utf-8").strip() == fingerprint
-            and holds_tables(warehouse, seeds))
+            and holds_tables(warehouse, frozenset((n["schema"], n["alias"]) for n in SEED_NODES)))
 
 
 def seed_keys(assets_def: dg.AssetsDefinition) -> set[dg.AssetKey]:
     """The Dagster asset keys of the project's seeds."""
-    return {get_asset_key_for_model([assets_def], n["name"])
-            for n in manifest_nodes(DBT_PROJECT.manifest_path, "seed")}
+    return {get_asset_key_for_model([assets_def], n["name"]) for n in SEED_NODES}
 
 
 @contextmanager
@@ -127,7 +129,7 @@ def scope_tests_to_window(tags: Mapping[str, str], warehouse: Path, previous_pas
     otherwise every row is tested (so a failure stays visible until a build passes)."""
     scoped = (previous_passed and run_window_of(tags) != (None, None)
               and tags.get("escucha/full_refresh") != "true"
-              and holds_tables(warehouse, incremental_tables(DBT_PROJECT.manifest_path)))
+              and holds_tables(warehouse, INCREMENTAL_TABLES))
     with mock.patch.dict(os.environ):
         os.environ.pop(TESTS_IN_WINDOW_ENV, None)
         if scoped:
