@@ -197,6 +197,52 @@ def test_a_null_in_a_constrained_mart_column_fails_its_model_and_keeps_the_table
         assert plant(home, "delete from intermediate.int_event_impacts_estimated where topic_id is null") == 1
 
 
+def test_the_influence_mart_rewrites_only_the_topic_months_that_changed(demo, tmp_path: Path) -> None:
+    """fct_author_influence is incremental by slice (macros/incremental_slices.sql): a build
+    rewrites the topic-months whose ranks changed in int_author_influence_ranked, deletes the ones
+    it no longer has, and reads no other slice into the build."""
+    home, _ = demo
+    ranked, mart = "intermediate.int_author_influence_ranked", "marts.fct_author_influence"
+
+    def compared(relation: str) -> str:
+        month = "period_start" if relation == ranked else "month"
+        return f"select topic_id, {month} as month, author_key, score, overall_rank, rank_reasons from {relation}"
+
+    with duckdb.connect(str(home.warehouse)) as con:
+        (changed_topic, changed_month), (gone_topic, gone_month) = con.execute(
+            f"select topic_id, period_start from {ranked} group by all "
+            f"order by count(*) desc, topic_id, period_start limit 2").fetchall()
+        in_slices = (f"(topic_id = '{changed_topic}' and period_start = '{changed_month}') "
+                     f"or (topic_id = '{gone_topic}' and period_start = '{gone_month}')")
+        con.execute(f"create table main.saved_ranked as select * from {ranked} where {in_slices}")
+        changed_rows = con.execute(f"update {ranked} set score = score + 1 where topic_id = '{changed_topic}' "
+                                   f"and period_start = '{changed_month}'").fetchall()[0][0]
+        gone_rows = con.execute(f"delete from {ranked} where topic_id = '{gone_topic}' "
+                                f"and period_start = '{gone_month}'").fetchall()[0][0]
+        total = con.execute(f"select count(*) from {mart}").fetchall()[0][0]
+    assert changed_rows > 0 and gone_rows > 0 and total > changed_rows + gone_rows
+    try:
+        [compiled] = [r for r in dbt(home, tmp_path, "compile", "fct_author_influence")
+                      if r["unique_id"].startswith("model.")]
+        with duckdb.connect(str(home.warehouse), read_only=True) as con:  # what the build writes
+            written = con.execute(f"select topic_id, month, count(*) from ({compiled['compiled_code']}) "
+                                  f"group by all").fetchall()
+        assert written == [(changed_topic, changed_month, changed_rows)]
+        [result] = [r for r in dbt(home, tmp_path, "run", "fct_author_influence") if r["unique_id"].startswith("model.")]
+        assert result["status"] == "success", result["message"]
+        with duckdb.connect(str(home.warehouse), read_only=True) as con:
+            for a, b in ((ranked, mart), (mart, ranked)):  # the mart holds the ranks, changed and gone
+                assert con.execute(f"select count(*) from ({compared(a)} except all {compared(b)})").fetchall() == [(0,)]
+            assert con.execute(f"select count(*) from {mart}").fetchall()[0][0] == total - gone_rows
+    finally:
+        with duckdb.connect(str(home.warehouse)) as con:
+            con.execute(f"delete from {ranked} where {in_slices}")
+            con.execute(f"insert into {ranked} select * from main.saved_ranked")
+            con.execute("drop table main.saved_ranked")
+        [result] = [r for r in dbt(home, tmp_path, "run", "fct_author_influence") if r["unique_id"].startswith("model.")]
+        assert result["status"] == "success"
+
+
 def test_a_failed_test_fails_every_run_until_one_passes(demo_template, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Real pipeline runs. A duplicate planted on an earlier day is outside the last day's window:

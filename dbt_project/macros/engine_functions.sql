@@ -188,3 +188,14 @@
 {% macro spark__lake_meta_file(name) -%}
     parquet.`{{ env_var("ESCUCHA_HOME") }}/lake/_meta/{{ name }}.parquet`
 {%- endmacro %}
+
+{#- A 64-bit hash of a row's values (a list of column expressions); NULLs hash too. -#}
+{% macro row_hash(columns) -%}
+    {{ return(adapter.dispatch('row_hash', 'escucha')(columns)) }}
+{%- endmacro %}
+{% macro default__row_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+{% macro spark__row_hash(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}

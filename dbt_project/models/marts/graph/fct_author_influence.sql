@@ -1,6 +1,15 @@
 {# Who leads each topic's debate, per Lima month: every account that posted on the topic or
    received an interaction on it, with its measures, its percentile on each, and the overall rank
-   with the reasons that put it there. #}
+   with the reasons that put it there.
+   Incremental by slice (macros/incremental_slices.sql): a build writes only the topic-months whose
+   ranking changed, not the year's ranks again. #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['topic_id', 'month'],
+    on_schema_change='fail',
+    post_hook="{{ delete_slices_gone(ref('int_author_influence_ranked'), {'topic_id': 'topic_id', 'month': 'period_start'}) }}",
+) }}
 with ranked as (
     select * from {{ ref('int_author_influence_ranked') }}
 ),
@@ -37,3 +46,6 @@ final as (
 )
 
 select * from final
+{%- if is_incremental() %}
+where {{ in_changed_slice('final', ['topic_id', 'month']) }}
+{%- endif %}
