@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('facebook', 'posts') }}
+    select * from {{ lake_scan('facebook', 'posts') }}
 ),
 
 renamed as (

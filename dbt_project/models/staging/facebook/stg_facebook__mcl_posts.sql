@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('facebook', 'mcl_posts') }}
+    select * from {{ lake_scan('facebook', 'mcl_posts') }}
 ),
 
 renamed as (

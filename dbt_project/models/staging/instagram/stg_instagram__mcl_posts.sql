@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('instagram', 'mcl_posts') }}
+    select * from {{ lake_scan('instagram', 'mcl_posts') }}
 ),
 
 renamed as (

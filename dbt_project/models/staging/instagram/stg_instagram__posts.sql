@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('instagram', 'posts') }}
+    select * from {{ lake_scan('instagram', 'posts') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('mapped', 'posts') }}
+    select * from {{ lake_scan('mapped', 'posts') }}
 ),
 
 typed as (

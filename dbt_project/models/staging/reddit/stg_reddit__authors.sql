@@ -1,7 +1,7 @@
 {#- Reddit accounts as observed on their submissions and comments. Usernames are permanent on Reddit,
     so they are the author id (author_fullname, t2_..., is often missing from dumps). -#}
 with source as (
-    select * from {{ source('reddit', 'posts') }}
+    select * from {{ lake_scan('reddit', 'posts') }}
     where author is not null and author not in ('', '[deleted]')
 ),
 

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('reddit', 'posts') }}
+    select * from {{ lake_scan('reddit', 'posts') }}
 ),
 
 texts as (

@@ -1,7 +1,7 @@
 {#- The Research API names a video's creator only by username (no account id, no profile): one row
     per video or comment with a username, as observed when posting. -#}
 with source as (
-    select * from {{ source('tiktok', 'posts') }}
+    select * from {{ lake_scan('tiktok', 'posts') }}
     where username is not null and username <> ''
 ),
 

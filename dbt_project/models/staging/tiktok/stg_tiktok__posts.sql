@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('tiktok', 'posts') }}
+    select * from {{ lake_scan('tiktok', 'posts') }}
 ),
 
 renamed as (

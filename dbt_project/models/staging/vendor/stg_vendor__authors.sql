@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('vendor', 'posts') }}
+    select * from {{ lake_scan('vendor', 'posts') }}
 ),
 
 renamed as (

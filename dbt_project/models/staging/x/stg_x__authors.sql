@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('x', 'users') }}
+    select * from {{ lake_scan('x', 'users') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('x', 'posts') }}
+    select * from {{ lake_scan('x', 'posts') }}
 ),
 
 renamed as (

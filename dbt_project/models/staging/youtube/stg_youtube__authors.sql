@@ -1,7 +1,7 @@
 {#- YouTube channels as observed on their videos (channelTitle) and comments (authorDisplayName,
     usually the channel's @handle). List responses carry no channel statistics. -#}
 with source as (
-    select * from {{ source('youtube', 'posts') }}
+    select * from {{ lake_scan('youtube', 'posts') }}
     where channel_id is not null and channel_id <> ''
 ),
 

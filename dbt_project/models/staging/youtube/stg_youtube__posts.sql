@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('youtube', 'posts') }}
+    select * from {{ lake_scan('youtube', 'posts') }}
 ),
 
 texts as (
