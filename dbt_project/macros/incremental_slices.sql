@@ -8,7 +8,10 @@
 {#- A `where` condition on `relation` (a CTE of the model, with the mart's columns): true for the
     rows of a slice whose rows the built mart (`this`) does not hold exactly. -#}
 {% macro in_changed_slice(relation, slice_columns) -%}
-    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- set columns = [] -%}
+    {%- for column in adapter.get_columns_in_relation(this) -%}
+        {%- do columns.append(adapter.quote(column.name)) -%}
+    {%- endfor -%}
     {%- set slice = slice_columns | join(', ') -%}
     exists (
         select 1
