@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.conftest import copy_home
 from tests.test_tests_in_window import dbt
@@ -46,11 +47,8 @@ def test_a_lake_view_reads_its_files_by_name_only_while_their_schemas_differ(dem
         added = con.execute(f"select count(*) from read_parquet('{older}')").fetchall()[0][0]
     assert added > 0
     assert count_posts(home) == before + added  # a read that needs no missing column works
-    try:
+    with pytest.raises(duckdb.Error, match="impression_count"):  # a read of the missing column fails
         count_posts(home, "views is null")
-        raise AssertionError("a plain read of files with two schemas should fail")
-    except duckdb.Error as error:
-        assert "impression_count" in str(error)
     [result] = [r for r in dbt(home, tmp_path, "run", "stg_x__posts") if r["unique_id"].startswith("model.")]
     assert result["status"] == "success", result["message"]
     assert "union_by_name" in view_sql(home, "stg_x__posts")
