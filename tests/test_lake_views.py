@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from tests.conftest import copy_home
-from tests.test_tests_in_window import dbt
+from tests.test_tests_in_window import dbt_model
 
 
 def view_sql(home, name: str) -> str:
@@ -32,7 +32,7 @@ def test_a_lake_view_reads_its_files_by_name_only_while_their_schemas_differ(dem
     home = copy_home(template, tmp_path / "home")
     posts = home.lake / "x" / "posts"
     # the copy's views still name the template's lake until a build makes them again
-    [result] = [r for r in dbt(home, tmp_path, "run", "stg_x__posts") if r["unique_id"].startswith("model.")]
+    result = dbt_model(home, tmp_path, "run", "stg_x__posts")
     assert result["status"] == "success", result["message"]
     assert str(posts) in view_sql(home, "stg_x__posts")
     assert "union_by_name" not in view_sql(home, "stg_x__posts")
@@ -49,14 +49,14 @@ def test_a_lake_view_reads_its_files_by_name_only_while_their_schemas_differ(dem
     assert count_posts(home) == before + added  # a read that needs no missing column works
     with pytest.raises(duckdb.Error, match="impression_count"):  # a read of the missing column fails
         count_posts(home, "views is null")
-    [result] = [r for r in dbt(home, tmp_path, "run", "stg_x__posts") if r["unique_id"].startswith("model.")]
+    result = dbt_model(home, tmp_path, "run", "stg_x__posts")
     assert result["status"] == "success", result["message"]
     assert "union_by_name" in view_sql(home, "stg_x__posts")
     assert count_posts(home) == before + added
     assert count_posts(home, "source_file = 'older.json' and views is null") == added
     older.unlink()
     older.parent.rmdir()
-    [result] = [r for r in dbt(home, tmp_path, "run", "stg_x__posts") if r["unique_id"].startswith("model.")]
+    result = dbt_model(home, tmp_path, "run", "stg_x__posts")
     assert result["status"] == "success", result["message"]
     assert "union_by_name" not in view_sql(home, "stg_x__posts")
     assert count_posts(home) == before

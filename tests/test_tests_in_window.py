@@ -57,6 +57,12 @@ def dbt(home, tmp_path: Path, command: str, select: str, window: date | None = N
     return json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
 
 
+def dbt_model(home, tmp_path: Path, command: str, select: str) -> dict:
+    """The result of the one model a dbt command selects (run_results.json)."""
+    [result] = [r for r in dbt(home, tmp_path, command, select) if r["unique_id"].startswith("model.")]
+    return result
+
+
 def dbt_test(home, tmp_path: Path, select: str, window: date | None, scoped: bool) -> dict[str, int]:
     """Run `dbt test`; the failures of each test by name."""
     return {r["unique_id"].split(".")[2]: r["failures"] or 0
@@ -186,7 +192,7 @@ def test_a_null_in_a_constrained_mart_column_fails_its_model_and_keeps_the_table
     assert plant(home, "insert into intermediate.int_event_impacts_estimated select * replace (null as topic_id) "
                        "from intermediate.int_event_impacts_estimated limit 1") == 1
     try:
-        [result] = [r for r in dbt(home, tmp_path, "run", "fct_event_impact") if r["unique_id"].startswith("model.")]
+        result = dbt_model(home, tmp_path, "run", "fct_event_impact")
         assert result["status"] == "error"
         assert "NOT NULL constraint failed" in result["message"] and "topic_id" in result["message"]
         con = duckdb.connect(str(home.warehouse), read_only=True)
@@ -222,13 +228,12 @@ def test_the_influence_mart_rewrites_only_the_topic_months_that_changed(demo, tm
         total = con.execute(f"select count(*) from {mart}").fetchall()[0][0]
     assert changed_rows > 0 and gone_rows > 0 and total > changed_rows + gone_rows
     try:
-        [compiled] = [r for r in dbt(home, tmp_path, "compile", "fct_author_influence")
-                      if r["unique_id"].startswith("model.")]
+        compiled = dbt_model(home, tmp_path, "compile", "fct_author_influence")
         with duckdb.connect(str(home.warehouse), read_only=True) as con:  # what the build writes
             written = con.execute(f"select topic_id, month, count(*) from ({compiled['compiled_code']}) "
                                   f"group by all").fetchall()
         assert written == [(changed_topic, changed_month, changed_rows)]
-        [result] = [r for r in dbt(home, tmp_path, "run", "fct_author_influence") if r["unique_id"].startswith("model.")]
+        result = dbt_model(home, tmp_path, "run", "fct_author_influence")
         assert result["status"] == "success", result["message"]
         with duckdb.connect(str(home.warehouse), read_only=True) as con:
             for a, b in ((ranked, mart), (mart, ranked)):  # the mart holds the ranks, changed and gone
@@ -239,7 +244,7 @@ def test_the_influence_mart_rewrites_only_the_topic_months_that_changed(demo, tm
             con.execute(f"delete from {ranked} where {in_slices}")
             con.execute(f"insert into {ranked} select * from main.saved_ranked")
             con.execute("drop table main.saved_ranked")
-        [result] = [r for r in dbt(home, tmp_path, "run", "fct_author_influence") if r["unique_id"].startswith("model.")]
+        result = dbt_model(home, tmp_path, "run", "fct_author_influence")
         assert result["status"] == "success"
 
 
