@@ -146,13 +146,15 @@ PARSE_PROJECT_FILE = "partial_parse.project"
 def dbt_target_of(home: DataHome) -> Iterator[Path]:
     """Give dbt this home's target folder (DBT_TARGET_PATH) while the block starts dbt.
 
-    dbt parses the project again whenever its profile changes, and the profile holds the home's
-    warehouse path: a parse made for one home is useless in another. Each home keeps its own
-    parse, carried from run to run (dagster-dbt copies it into each run's folder), so only a
-    home's first run parses the whole project."""
+    Each home keeps dbt's parse, carried from run to run (dagster-dbt copies it into each run's
+    folder). A home without one starts from the project's own (made when Dagster loads the
+    project): escucha-dbt runs dbt inside the home, so the parse does not depend on the home
+    (escucha/dbt_cli.py), and no run parses the whole project again while its files are unchanged."""
     target = home.dbt_target
     target.mkdir(parents=True, exist_ok=True)
     forget_parse_of_another_project(target)
+    if not (target / PARSE_FILE).is_file():
+        keep_parse(DBT_PROJECT.project_dir / DBT_PROJECT.target_path, target)
     with mock.patch.dict(os.environ, {"DBT_TARGET_PATH": str(target)}):
         yield target
 

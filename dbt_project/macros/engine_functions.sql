@@ -183,10 +183,10 @@
     {{ return(adapter.dispatch('lake_meta_file', 'escucha')(name)) }}
 {%- endmacro %}
 {% macro default__lake_meta_file(name) -%}
-    read_parquet('{{ env_var("ESCUCHA_HOME") }}/lake/_meta/{{ name }}.parquet')
+    read_parquet('{{ lake_path("lake/_meta/" ~ name ~ ".parquet") }}')
 {%- endmacro %}
 {% macro spark__lake_meta_file(name) -%}
-    parquet.`{{ env_var("ESCUCHA_HOME") }}/lake/_meta/{{ name }}.parquet`
+    parquet.`{{ lake_path("lake/_meta/" ~ name ~ ".parquet") }}`
 {%- endmacro %}
 
 {#- A 64-bit hash of a row's values (a list of column expressions); NULLs hash too. -#}

@@ -5,7 +5,9 @@
     view. When every file of the entity has the same columns and types (checked once, as the view
     is made), the view reads them without union_by_name. A file of another schema published later
     makes a read of the view fail (DuckDB names the file and the column) until the next build makes
-    the view again, with union_by_name; escucha publishes files only in a run, before its build. -#}
+    the view again, with union_by_name; escucha publishes files only in a run, before its build.
+    The sources name their files relative to the data home; the view names them absolutely
+    (lake_path). A single file (the lake's _meta tables) is read as it is. -#}
 {% macro lake_scan(source_name, table_name) -%}
     {{- return(adapter.dispatch('lake_scan', 'escucha')(source(source_name, table_name))) -}}
 {%- endmacro %}
@@ -15,12 +17,26 @@
 {%- endmacro %}
 
 {% macro duckdb__lake_scan(relation) -%}
-    {%- set location = relation | string -%}
-    {%- set found = modules.re.fullmatch("read_parquet\\('([^']+)', union_by_name=true\\)", location) -%}
-    {%- if execute and found and lake_files_share_a_schema(found.group(1)) -%}
-        {{- return("read_parquet('" ~ found.group(1) ~ "')") -}}
+    {%- set found = modules.re.fullmatch("read_parquet\\('([^']+)'(, union_by_name=true)?\\)", relation | string) -%}
+    {%- if not (execute and found) -%}
+        {{- return(relation) -}}
     {%- endif -%}
-    {{- return(relation) -}}
+    {%- set glob = lake_path(found.group(1)) -%}
+    {%- if found.group(2) and not lake_files_share_a_schema(glob) -%}
+        {{- return("read_parquet('" ~ glob ~ "', union_by_name=true)") -}}
+    {%- endif -%}
+    {{- return("read_parquet('" ~ glob ~ "')") -}}
+{%- endmacro %}
+
+{#- A path of the data home (the sources name the lake's files relative to it) as the absolute path
+    a view keeps, read from ESCUCHA_HOME when models run, never while dbt parses the project: the
+    parse is then the same in every home, and dbt need not parse the project again in another
+    (escucha/dbt_cli.py). While parsing, the path as given. -#}
+{% macro lake_path(path) -%}
+    {%- if execute and not path.startswith('/') -%}
+        {{- return(env_var('ESCUCHA_HOME') ~ '/' ~ path) -}}
+    {%- endif -%}
+    {{- return(path) -}}
 {%- endmacro %}
 
 {#- True when every Parquet file matching `glob` has the same columns, types and nesting (whether a

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('archive', 'files') }}
+    select * from {{ lake_scan('archive', 'files') }}
 ),
 
 renamed as (

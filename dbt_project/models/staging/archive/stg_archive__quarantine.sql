@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('archive', 'quarantine') }}
+    select * from {{ lake_scan('archive', 'quarantine') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('events', 'calendar') }}
+    select * from {{ lake_scan('events', 'calendar') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('topics', 'programmes') }}
+    select * from {{ lake_scan('topics', 'programmes') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('topics', 'versions') }}
+    select * from {{ lake_scan('topics', 'versions') }}
 ),
 
 renamed as (
