@@ -49,7 +49,10 @@ def absolute_paths(args: list[str], options: list[click.Option], environ: dict[s
     """`args` with every relative path value of these options made absolute against `cwd`; the
     options' environment variables in `environ` likewise (changed in place)."""
     flags = {flag for option in options for flag in option.opts}
-    absolute = lambda value: value if os.path.isabs(value) else str(cwd / value)  # noqa: E731
+
+    def absolute(value: str) -> str:
+        return value if os.path.isabs(value) else str(cwd / value)
+
     out, take_next = [], False
     for arg in args:
         if take_next:
