@@ -154,7 +154,7 @@ def dbt_target_of(home: DataHome) -> Iterator[Path]:
     target.mkdir(parents=True, exist_ok=True)
     forget_parse_of_another_project(target)
     if not (target / PARSE_FILE).is_file():
-        keep_parse(DBT_PROJECT.project_dir / DBT_PROJECT.target_path, target)
+        start_from_project_parse(target)
     with mock.patch.dict(os.environ, {"DBT_TARGET_PATH": str(target)}):
         yield target
 
@@ -168,6 +168,12 @@ def forget_parse_of_another_project(home_target: Path) -> None:
     if made_from != str(DBT_PROJECT.project_dir):
         (home_target / PARSE_FILE).unlink(missing_ok=True)
         recorded.unlink(missing_ok=True)
+
+
+def start_from_project_parse(target: Path) -> None:
+    """Put the project's own parse (made when Dagster loads the project) in this dbt target folder,
+    for a dbt command there to parse only what changed since (nothing, usually)."""
+    keep_parse(DBT_PROJECT.project_dir / DBT_PROJECT.target_path, target)
 
 
 def keep_parse(run_target: Path, home_target: Path) -> None:

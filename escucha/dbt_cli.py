@@ -6,9 +6,9 @@ starts dbt through it (orchestration.resources).
 Inside the home, the profile names the warehouse by a path relative to it (``warehouse.duckdb``,
 see dbt_project/profiles.yml), so dbt's parse of the project is the same in every home: dbt parses
 the whole project again whenever the profile changes, and with the home's absolute path in it a
-parse made in one home (the project's own, a copied home's) was of no use in another. Paths given
-on the command line or in dbt's variables keep meaning what they meant where dbt was started:
-they are made absolute before dbt starts.
+parse made in one home (the project's own, a copied home's) was of no use in another. Relative paths
+given on the command line or in dbt's environment variables keep meaning what they meant where
+dbt was started: they are made absolute before dbt starts.
 """
 from __future__ import annotations
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import duckdb
 
-from assets.transform import PARSE_FILE, PARSE_PROJECT_FILE, dbt_target_of, keep_parse
+from assets.transform import (PARSE_FILE, PARSE_PROJECT_FILE, dbt_target_of, keep_parse,
+                              start_from_project_parse)
 from escucha.dbt_cli import absolute_paths, path_options
 from escucha.home import data_home
 from orchestration.resources import DBT_PROJECT_DIR, REPO_ROOT, dbt_executable
@@ -59,7 +59,7 @@ def test_the_projects_parse_serves_every_home_and_each_build_writes_its_own_ware
     for name in ("a", "b"):
         home, target = data_home(tmp_path / name).ensure().root, tmp_path / f"target-{name}"
         target.mkdir()
-        shutil.copy(PROJECT_PARSE, target / PARSE_FILE)
+        start_from_project_parse(target)
         events = dbt_events(home, target, "seed", "--select", "networks")
         names = {e["info"]["name"] for e in events}
         assert "UnableToPartialParse" not in names, [e["info"]["msg"] for e in events

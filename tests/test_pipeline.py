@@ -488,13 +488,14 @@ def test_dbt_unit_tests_pass_against_the_built_warehouse(built, tmp_path):
     so pipeline runs leave them out; they run here, every one of them."""
     import subprocess
 
+    from assets.transform import start_from_project_parse
     from orchestration.resources import dbt_executable
 
     home, _ = built
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
     unit_tests = set(manifest["unit_tests"])
     assert len(unit_tests) >= 6
-    shutil.copy(DBT_PROJECT_DIR / "target" / "partial_parse.msgpack", tmp_path / "partial_parse.msgpack")
+    start_from_project_parse(tmp_path)
     done = subprocess.run(
         [dbt_executable(), "test", "--select", "test_type:unit", "--target-path", str(tmp_path),
          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from assets.transform import (SEEDS_FILE, TESTS_IN_WINDOW_ENV, build_passed_marker, incremental_tables,
-                              scope_tests_to_window, seeds_fingerprint, seeds_loaded)
+                              scope_tests_to_window, seeds_fingerprint, seeds_loaded, start_from_project_parse)
 from escucha.run_window import END_ENV, START_ENV
 from orchestration.resources import DBT_PROJECT_DIR, dbt_executable
 from tests.conftest import copy_home
@@ -42,7 +42,7 @@ def dbt(home, tmp_path: Path, command: str, select: str, window: date | None = N
     """Run a dbt command on the home's warehouse; its results (run_results.json)."""
     target = tmp_path / f"target-{len(list(tmp_path.iterdir()))}"
     target.mkdir()
-    shutil.copy(DBT_PROJECT_DIR / "target" / "partial_parse.msgpack", target / "partial_parse.msgpack")
+    start_from_project_parse(target)
     env = {k: v for k, v in os.environ.items() if k not in (START_ENV, END_ENV, TESTS_IN_WINDOW_ENV)}
     env["ESCUCHA_HOME"] = str(home.root)
     if window:
