@@ -1,7 +1,8 @@
 """Property-based tests (hypothesis) of the topic query language: any query the grammar allows,
 over any post text, gives the same answer in DuckDB (compile_sql, every term a parameter), in the
 many-topics statement the marts use (rule_matches_sql) and in the Python evaluator; and no input
-makes the parser fail other than with a positioned QueryError."""
+makes the parser fail other than with a positioned QueryError. The words mask (macro words_mask)
+is the same in SQL and Python, and a query's mask condition never drops a text the query matches."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from escucha.topics.matching import TopicRule, rule_matches_sql
-from escucha.topics.query import QueryError, compile_sql, matches, needles, normalize, parse
+from escucha.topics.query import (QueryError, compile_sql, mask_condition, matches, needles, normalize, parse,
+                                  words_mask)
 
 WORDS = ["derrame", "petróleo", "Petroleo", "mar", "playa", "paro", "amparo", "congreso", "año", "ano",
          "niño", "pingüino", "internet", "e-mail", "ventanilla", "DIGITAL", "digitalización", "1990"]
@@ -22,9 +24,20 @@ PUNCT = [" ", " ", " ", ", ", ". ", "! ", "¿", "?", " — ", "\n", "  ", "'", "
 MATCH_TEXT_SQL = r"(' ' || trim(regexp_replace(lower(strip_accents(coalesce(?, ''))), '[^\p{L}\p{N}_#@]+', ' ', 'g')) || ' ')"
 
 
+# the words_mask macro's DuckDB expression, over a column named t
+WORDS_MASK_SQL = """coalesce(list_aggregate(list_transform(list_transform(
+        list_filter(string_split(trim(t), ' '), lambda w: length(ltrim(w, '#@')) >= 4),
+        lambda w: md5(ltrim(w, '#@'))),
+        lambda h: (cast(1 as uhugeint) << cast(cast('0x' || substr(h, 1, 2) as utinyint) % 128 as uhugeint))
+            | (cast(1 as uhugeint) << cast(cast('0x' || substr(h, 3, 2) as utinyint) % 128 as uhugeint))
+            | (cast(1 as uhugeint) << cast(cast('0x' || substr(h, 5, 2) as utinyint) % 128 as uhugeint))),
+        'bit_or'), cast(0 as uhugeint))"""
+
+
 def _macro_matches_this_test() -> bool:
     macro = (Path(__file__).resolve().parents[1] / "dbt_project" / "macros" / "engine_functions.sql").read_text()
-    return MATCH_TEXT_SQL.replace("?", "{{ expr }}") in macro
+    return (MATCH_TEXT_SQL.replace("?", "{{ expr }}") in macro
+            and WORDS_MASK_SQL.replace("trim(t)", "trim({{ expr }})") in macro)
 
 
 word = st.sampled_from(WORDS)
@@ -74,6 +87,25 @@ def test_sql_and_python_agree_on_any_query_and_text(con, q, texts):
         assert bool(hit) == matches(node, s), (q, s)
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=query, texts=st.lists(text, min_size=1, max_size=6))
+def test_the_words_mask_is_the_same_in_sql_and_python_and_never_drops_a_match(con, q, texts):
+    node = parse(q)
+    condition = mask_condition(node, "m")
+    for s in texts:
+        padded = f" {normalize(s)} "
+        [(in_sql,)] = con.execute(f"select {WORDS_MASK_SQL} from (select ? as t)", [padded]).fetchall()
+        assert in_sql == words_mask(padded), s
+        if condition is None:
+            continue
+        [(passes,)] = con.execute(f"select {condition} from (select ?::uhugeint as m)", [str(in_sql)]).fetchall()
+        if matches(node, s):
+            assert passes, (q, s, condition)
+        # a row built before the warehouse had masks (NULL) is always looked at
+        [(passes_null,)] = con.execute(f"select {condition} from (select null::uhugeint as m)").fetchall()
+        assert passes_null
+
+
 @settings(max_examples=300, deadline=None)
 @given(q=query, texts=st.lists(text, min_size=1, max_size=6))
 def test_a_text_the_query_matches_holds_one_of_its_needles(q, texts):
@@ -89,13 +121,15 @@ def test_a_text_the_query_matches_holds_one_of_its_needles(q, texts):
 @given(qs=st.lists(query, min_size=1, max_size=4), texts=st.lists(text, min_size=1, max_size=8))
 def test_the_many_topics_statement_equals_each_query_alone(con, qs, texts):
     rules = [TopicRule(f"t{i}", 1, q, whole_year=True) for i, q in enumerate(qs)]
-    sql, params = rule_matches_sql(rules, "posts")
-    con.execute("create or replace temp table posts (post_key varchar, created_at timestamp, match_text varchar)")
-    con.executemany("insert into posts values (?, timestamp '2022-01-15 12:00:00', ?)",
-                    [(f"p{i}", f" {normalize(s)} ") for i, s in enumerate(texts)])
-    got = {(k, t) for k, _, t, _, _ in con.execute(sql, params).fetchall()}
+    con.execute("create or replace temp table posts (post_key varchar, created_at timestamp, match_text varchar, "
+                "words_mask uhugeint)")
+    con.executemany("insert into posts values (?, timestamp '2022-01-15 12:00:00', ?, ?)",
+                    [(f"p{i}", f" {normalize(s)} ", str(words_mask(f" {normalize(s)} "))) for i, s in enumerate(texts)])
     expected = {(f"p{i}", f"t{j}") for i, s in enumerate(texts) for j, q in enumerate(qs) if matches(parse(q), s)}
-    assert got == expected
+    for mask_column in (None, "words_mask"):
+        sql, params = rule_matches_sql(rules, "posts", mask_column=mask_column)
+        got = {(k, t) for k, _, t, _, _ in con.execute(sql, params).fetchall()}
+        assert got == expected, mask_column
 
 
 @settings(max_examples=500, deadline=None)

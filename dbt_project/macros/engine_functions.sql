@@ -145,6 +145,24 @@
     list_filter(string_split(trim({{ expr }}), ' '), lambda w: w <> '')
 {%- endmacro %}
 
+{#- A match text's words mask, a Bloom filter of its words: each word of 4 or more characters (a
+    leading '#' or '@' dropped) sets 3 of 128 bits, the first three bytes of its MD5 modulo 128. A
+    text can hold a word only where the word's 3 bits are set, so a query first skips the texts whose
+    mask lacks its words' bits. Python twin: escucha.topics.query.words_mask (the query side computes
+    the bits there). -#}
+{% macro words_mask(expr) -%}
+    {{ return(adapter.dispatch('words_mask', 'escucha')(expr)) }}
+{%- endmacro %}
+{% macro default__words_mask(expr) -%}
+    coalesce(list_aggregate(list_transform(list_transform(
+        list_filter(string_split(trim({{ expr }}), ' '), lambda w: length(ltrim(w, '#@')) >= 4),
+        lambda w: md5(ltrim(w, '#@'))),
+        lambda h: (cast(1 as uhugeint) << cast(cast('0x' || substr(h, 1, 2) as utinyint) % 128 as uhugeint))
+            | (cast(1 as uhugeint) << cast(cast('0x' || substr(h, 3, 2) as utinyint) % 128 as uhugeint))
+            | (cast(1 as uhugeint) << cast(cast('0x' || substr(h, 5, 2) as utinyint) % 128 as uhugeint))),
+        'bit_or'), cast(0 as uhugeint))
+{%- endmacro %}
+
 {#- The features a topic model scores (escucha.topics.classifier.features): the distinct words and
     pairs of adjacent words, from a list of words. -#}
 {% macro text_features(words) -%}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from escucha.topics.query import compile_sql, parse
+from escucha.topics.query import Node, compile_sql, mask_condition, parse
 from escucha.warehouse import connect
 
 PERIODS = {"day": "day", "week": "week", "month": "month"}
@@ -33,6 +33,20 @@ class Inquiry:
     seconds: float = 0.0
 
 
+def _candidates(con, node: Node) -> str:
+    """The match texts the query must look at: those whose words mask holds the query's words,
+    set apart first (materialized) so the exact expression runs on them alone; every text when the
+    query asks nothing of the mask, or the warehouse has none yet."""
+    has_mask = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'intermediate' "
+        "and table_name = 'int_posts_searchable' and column_name = 'words_mask'").fetchone()[0]
+    condition = mask_condition(node, "words_mask") if has_mask else None
+    if condition is None:
+        return "select post_key, match_text from intermediate.int_posts_searchable"
+    return ("with candidates as materialized (select post_key, match_text "
+            f"from intermediate.int_posts_searchable where {condition}) select * from candidates")
+
+
 def inquire(warehouse: Path, query: str, *, start: date | None = None, end: date | None = None,
             period: str = "day", top: int = 10) -> Inquiry:
     """Answer ``query`` over ``start``..``end`` (Lima calendar days; default the whole warehouse)."""
@@ -46,7 +60,7 @@ def inquire(warehouse: Path, query: str, *, start: date | None = None, end: date
         # their posts' figures, then the texts of the top posts alone (one statement joining the match
         # texts with every column of fct_posts read fct_posts' texts whole: 3.4 s of 10M posts, not 2)
         con.execute(f"create temp table inquiry_keys as select s.post_key "
-                    f"from intermediate.int_posts_searchable as s where {expr}", params)
+                    f"from ({_candidates(con, node)}) as s where {expr}", params)
         con.execute(
             """
             create temp table inquiry_posts as

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from escucha.topics.query import And, Near, Node, Not, Or, Phrase, Term, compile_sql, parse
+from escucha.topics.query import And, Near, Node, Not, Or, Phrase, Term, compile_sql, mask_condition, parse
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -59,12 +59,14 @@ def _window(column: str, start: date | None, end: date | None) -> tuple[str, lis
 
 
 def rule_matches_sql(rules: list[TopicRule], source: str, *, start: date | None = None,
-                     end: date | None = None) -> tuple[str, list]:
+                     end: date | None = None, mask_column: str | None = None) -> tuple[str, list]:
     """One statement giving (post_key, created_at, topic_id, topic_version, matched_terms) for every
     post of ``source`` (a view with post_key, created_at, match_text) that matches a rule.
 
     Posts are read once: each row gets the list of the rules it matches, then the terms that made
     each match. A rule with ``whole_year`` reads every day; the others only ``start``..``end``.
+    With ``mask_column`` (the words mask of int_posts_searchable), a rule looks at a text only when
+    the mask holds its words (:func:`escucha.topics.query.mask_condition`).
     ``source`` is a developer-supplied relation name; everything from a query is a parameter.
     """
     if not _IDENT.match(source):
@@ -78,6 +80,9 @@ def rule_matches_sql(rules: list[TopicRule], source: str, *, start: date | None 
     hit_sql, hit_params = [], []
     for k, (rule, node) in enumerate(zip(rules, nodes), start=1):
         expr, expr_params = compile_sql(node, "match_text")
+        mask = mask_condition(node, mask_column) if mask_column else None
+        if mask is not None:
+            expr = f"{mask} and {expr}"
         if rule.whole_year:
             hit_sql.append(f"case when {expr} then {k} end")
             hit_params += expr_params

@@ -45,6 +45,7 @@ never pastes user text into SQL: every literal and regex is a ``?`` parameter.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -421,6 +422,75 @@ def _prefilter(node: Node, text_column: str) -> tuple[str, list] | None:
     if len(ordered) <= CONTAINS_NEEDLES:
         return "(" + " OR ".join(f"contains({text_column}, ?)" for _ in ordered) + ")", ordered
     return f"regexp_matches({text_column}, ?)", ["|".join(re.escape(n) for n in ordered)]
+
+
+# ------------------------------------------------------------------- words mask
+
+#: words shorter than this (after a leading # or @) are left out of a post's words mask
+MASK_MIN_LENGTH = 4
+#: bits of a words mask (DuckDB UHUGEINT), and how many of them each word sets
+MASK_BITS = 128
+MASK_BITS_PER_WORD = 3
+
+
+def word_bits(word: str) -> int:
+    """The bits a word sets in a words mask (a Bloom filter): the first MASK_BITS_PER_WORD bytes of
+    its MD5, each modulo MASK_BITS. A hashtag or a mention sets its word's bits (the leading
+    ``#``/``@`` is dropped). Twin of the dbt macro ``words_mask``; MD5 so that the bits never change
+    with the engine's version."""
+    digest = hashlib.md5(word.lstrip("#@").encode("utf-8")).hexdigest()
+    bits = 0
+    for i in range(MASK_BITS_PER_WORD):
+        bits |= 1 << (int(digest[2 * i:2 * i + 2], 16) % MASK_BITS)
+    return bits
+
+
+def words_mask(match_text: str) -> int:
+    """The words mask of a match text: every word of MASK_MIN_LENGTH or more sets its bit
+    (:func:`word_bits`). Python twin of the dbt macro ``words_mask``, which the warehouse stores
+    beside each match text (``int_posts_searchable.words_mask``)."""
+    mask = 0
+    for word in match_text.split(" "):
+        if len(word.lstrip("#@")) >= MASK_MIN_LENGTH:
+            mask |= word_bits(word)
+    return mask
+
+
+def _mask_words(node: Term | Phrase) -> list[str]:
+    if isinstance(node, Term):
+        return [] if node.wildcard else [node.text]
+    return node.text.split(" ")
+
+
+def mask_condition(node: Node, mask_column: str) -> str | None:
+    """A necessary condition for the query on the words mask: the bits of the words every match
+    must hold (AND and NEAR need all their operands, OR one of its branches; a wildcard, a NOT or a
+    word under MASK_MIN_LENGTH asks nothing). None when the query asks nothing of the mask.
+
+    The bits are integers computed here, written into the SQL as numbers. A row whose mask is NULL
+    (built before the warehouse had masks) passes.
+    """
+    if not _IDENT.match(mask_column):
+        raise ValueError(f"not a plain column identifier: {mask_column!r}")
+
+    def go(n: Node) -> str | None:
+        if isinstance(n, (Term, Phrase)):
+            bits = 0
+            for word in _mask_words(n):
+                if len(word.lstrip("#@")) >= MASK_MIN_LENGTH:
+                    bits |= word_bits(word)
+            return f"({mask_column} & {bits}::uhugeint) = {bits}::uhugeint" if bits else None
+        if isinstance(n, Not):
+            return None
+        if isinstance(n, Or):
+            parts = [go(c) for c in n.children]
+            return None if any(p is None for p in parts) else "(" + " or ".join(parts) + ")"
+        children = [n.left, n.right] if isinstance(n, Near) else list(n.children)
+        parts = [p for p in (go(c) for c in children) if p is not None]
+        return "(" + " and ".join(parts) + ")" if parts else None
+
+    found = go(node)
+    return None if found is None else f"({mask_column} is null or {found})"
 
 
 # ---------------------------------------------------------------------- compile

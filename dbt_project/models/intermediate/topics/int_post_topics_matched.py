@@ -40,6 +40,7 @@ def model(dbt, session):
             f"or topic_id in (select unnest(?::varchar[])) "
             f"or topic_id not in (select unnest(?::varchar[]))",
             [start.isoformat(), end.isoformat(), stale, [r.topic_id for r in rules]])
-    sql, params = rule_matches_sql(rules, "topic_match_posts", start=start, end=end)
+    sql, params = rule_matches_sql(rules, "topic_match_posts", start=start, end=end,
+                                   mask_column="words_mask")
     session.execute(f"create or replace temp table topic_rule_matches as {sql}", params)
     return session.table("topic_rule_matches")
