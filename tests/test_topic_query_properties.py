@@ -87,6 +87,16 @@ def test_sql_and_python_agree_on_any_query_and_text(con, q, texts):
         assert bool(hit) == matches(node, s), (q, s)
 
 
+@pytest.mark.parametrize("match_text", [
+    " ", " x ", " abc ", " abcd ", " #abc ", " #abcd ", " @@abcd ", " #@ab ", " ## ", " @@ ", " ab#cdef ",
+    " #ab#c ", " a@b_c ", " nino ", " 1990 ", " 12345 ", " 中文字符 ", " δοκιμή ", " x abcd y abcd ",
+])
+def test_the_words_mask_is_the_same_in_sql_and_python_on_odd_words(con, match_text):
+    """Words the texts above do not make: several leading #/@, # or @ inside a word, other scripts."""
+    [(in_sql,)] = con.execute(f"select {WORDS_MASK_SQL} from (select ? as t)", [match_text]).fetchall()
+    assert in_sql == words_mask(match_text), match_text
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(q=query, texts=st.lists(text, min_size=1, max_size=6))
 def test_the_words_mask_is_the_same_in_sql_and_python_and_never_drops_a_match(con, q, texts):
