@@ -145,8 +145,8 @@
     list_filter(string_split(trim({{ expr }}), ' '), lambda w: w <> '')
 {%- endmacro %}
 
-{#- A match text's words mask, a Bloom filter of its words: each word of 4 or more characters (a
-    leading '#' or '@' dropped) sets 3 of 128 bits, the first three bytes of its MD5 modulo 128. A
+{#- A match text's words mask, a Bloom filter of its words: each word of 4 or more characters (its
+    leading '#' and '@' dropped) sets 3 of 128 bits, the first three bytes of its MD5 modulo 128. A
     text can hold a word only where the word's 3 bits are set, so a query first skips the texts whose
     mask lacks its words' bits. Python twin: escucha.topics.query.words_mask (the query side computes
     the bits there). -#}

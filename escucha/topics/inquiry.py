@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from escucha.topics.query import Node, compile_sql, mask_condition, parse
 from escucha.warehouse import connect
 
@@ -33,7 +35,7 @@ class Inquiry:
     seconds: float = 0.0
 
 
-def _candidates(con, node: Node) -> str:
+def _candidates(con: duckdb.DuckDBPyConnection, node: Node) -> str:
     """The match texts the query must look at: those whose words mask holds the query's words,
     set apart first (materialized) so the exact expression runs on them alone; every text when the
     query asks nothing of the mask, or the warehouse has none yet."""

@@ -435,8 +435,8 @@ MASK_BITS_PER_WORD = 3
 
 def word_bits(word: str) -> int:
     """The bits a word sets in a words mask (a Bloom filter): the first MASK_BITS_PER_WORD bytes of
-    its MD5, each modulo MASK_BITS. A hashtag or a mention sets its word's bits (the leading
-    ``#``/``@`` is dropped). Twin of the dbt macro ``words_mask``; MD5 so that the bits never change
+    its MD5, each modulo MASK_BITS. A hashtag or a mention sets its word's bits (leading ``#`` and
+    ``@`` are dropped). Twin of the dbt macro ``words_mask``; MD5 so that the bits never change
     with the engine's version."""
     digest = hashlib.md5(word.lstrip("#@").encode("utf-8")).hexdigest()
     bits = 0
@@ -445,14 +445,18 @@ def word_bits(word: str) -> int:
     return bits
 
 
+def _masked_bits(word: str) -> int:
+    """A word's bits, or none for a word under MASK_MIN_LENGTH (after its leading ``#``/``@``)."""
+    return word_bits(word) if len(word.lstrip("#@")) >= MASK_MIN_LENGTH else 0
+
+
 def words_mask(match_text: str) -> int:
-    """The words mask of a match text: every word of MASK_MIN_LENGTH or more sets its bit
+    """The words mask of a match text: every word of MASK_MIN_LENGTH or more sets its bits
     (:func:`word_bits`). Python twin of the dbt macro ``words_mask``, which the warehouse stores
     beside each match text (``int_posts_searchable.words_mask``)."""
     mask = 0
     for word in match_text.split(" "):
-        if len(word.lstrip("#@")) >= MASK_MIN_LENGTH:
-            mask |= word_bits(word)
+        mask |= _masked_bits(word)
     return mask
 
 
@@ -477,8 +481,7 @@ def mask_condition(node: Node, mask_column: str) -> str | None:
         if isinstance(n, (Term, Phrase)):
             bits = 0
             for word in _mask_words(n):
-                if len(word.lstrip("#@")) >= MASK_MIN_LENGTH:
-                    bits |= word_bits(word)
+                bits |= _masked_bits(word)
             return f"({mask_column} & {bits}::uhugeint) = {bits}::uhugeint" if bits else None
         if isinstance(n, Not):
             return None
