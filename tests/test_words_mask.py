@@ -13,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from escucha.topics.inquiry import inquire
-from escucha.topics.query import words_mask
+from escucha.topics.inquiry import _candidates, inquire
+from escucha.topics.query import parse, words_mask
+from escucha.warehouse import connect
 from tests.conftest import DEMO_END
 
 QUERIES = ['(derrame OR crudo) NEAR/5 (mar OR ventanilla OR playa*) OR #DerrameDePetróleo',
@@ -59,6 +60,10 @@ def test_dbt_builds_every_post_s_mask_as_python_computes_it(demo_template):
 
 def test_an_inquiry_reads_the_texts_of_a_warehouse_without_masks(demo_template, old_home):
     template, _ = demo_template
+    # the new warehouse's inquiries go through the mask; the old one's read every text
+    for warehouse, through_mask in ((template.warehouse, True), (old_home / "warehouse.duckdb", False)):
+        with connect(warehouse, read_only=True) as con:
+            assert ("words_mask" in _candidates(con, parse(QUERIES[0]))) is through_mask
     for query in QUERIES:
         expected = answer(template.warehouse, query)
         assert expected[0] > 0, query
